@@ -1,0 +1,54 @@
+"""Database handles: a sessionmaker from a URL, SQLite pragmas, and the row-locking helper."""
+from __future__ import annotations
+
+from typing import Any
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy import Select
+from sqlalchemy import create_engine
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an Engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            from sqlalchemy.pool import StaticPool
+
+            kwargs.setdefault("poolclass", StaticPool)
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_sessionmaker(url_or_engine: str | Engine) -> sessionmaker[Session]:
+    """Build the one sessionmaker a process uses (web app, CLI or worker)."""
+    engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def lock_skip_locked(session: Session, stmt: Select[T]) -> Select[T]:
+    """Lock the selected rows for this transaction, skipping rows other workers hold.
+
+    PostgreSQL gets ``FOR UPDATE SKIP LOCKED`` so several workers share the queue. SQLite has no
+    row locks: its single writer lock serializes workers, and the optimistic version counter
+    on the instance turns any overlap into a harmless conflict.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return stmt.with_for_update(skip_locked=True)
+    return stmt

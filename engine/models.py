@@ -1,0 +1,272 @@
+"""Typed ORM models: reference data, users, versioned definitions, instances, the human-task
+projection, audit events and attachment metadata. Models change state; they never commit."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from datetime import timezone
+from typing import Annotated
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlalchemy import DateTime
+from sqlalchemy import Enum
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import LargeBinary
+from sqlalchemy import MetaData
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import TypeDecorator
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from engine import clock
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database (SQLite drops the offset otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+intpk = Annotated[int, mapped_column(primary_key=True)]
+created = Annotated[datetime, mapped_column(UTCDateTime, default=clock.now)]
+when = Annotated[datetime, mapped_column(UTCDateTime)]
+name200 = Annotated[str, mapped_column(String(200))]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, Any: JSON}
+
+
+class Role(str, enum.Enum):
+    CITY = "city"
+    PROVINCE = "province"
+    MINISTRY = "ministry"
+    ADMIN = "admin"
+
+
+class Level(str, enum.Enum):
+    CITY = "city"
+    DISTRICT = "district"
+    COUNTY = "county"
+    TOWN = "town"
+
+
+class InstanceState(str, enum.Enum):
+    RUNNING = "running"
+    SUSPENDED = "suspended"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    ERROR = "error"
+
+
+class TaskStatus(str, enum.Enum):
+    READY = "ready"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, create_constraint=True, length=20,
+                values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+class Province(Base):
+    __tablename__ = "province"
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    pilots: Mapped[list[Pilot]] = relationship(back_populates="province")
+
+
+class Pilot(Base):
+    __tablename__ = "pilot"
+    __table_args__ = (UniqueConstraint("province_id", "name", name="province_name"),)
+    id: Mapped[intpk]
+    name: Mapped[name200]
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id"), index=True)
+    level: Mapped[Level] = mapped_column(_enum(Level))
+    batch_year: Mapped[int | None]
+    province: Mapped[Province] = relationship(back_populates="pilots")
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[intpk]
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("province.id"))
+    pilot_id: Mapped[int | None] = mapped_column(ForeignKey("pilot.id"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    # sha256 of the API token; the token itself is shown once and never stored.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Bumped on password change or deactivation so existing sessions stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[created]
+    province: Mapped[Province | None] = relationship()
+    pilot: Mapped[Pilot | None] = relationship()
+
+
+class ProcessDefinition(Base):
+    __tablename__ = "process_definition"
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[name200]
+    created_at: Mapped[created]
+    versions: Mapped[list[ProcessVersion]] = relationship(
+        back_populates="definition", order_by="ProcessVersion.number")
+
+
+class ProcessVersion(Base):
+    """An immutable, numbered deployment of a definition with its files and its parsed spec."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (UniqueConstraint("definition_id", "number", name="definition_number"),)
+    id: Mapped[intpk]
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    number: Mapped[int]
+    name: Mapped[name200]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # SpiffWorkflow's serialized spec + subprocess specs, written once at deploy time.
+    spec_json: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    needs_pilot: Mapped[bool]
+    deployed_at: Mapped[created]
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    definition: Mapped[ProcessDefinition] = relationship(back_populates="versions")
+    files: Mapped[list[DefinitionFile]] = relationship(back_populates="version", order_by="DefinitionFile.name")
+
+
+class DefinitionFile(Base):
+    __tablename__ = "definition_file"
+    __table_args__ = (UniqueConstraint("version_id", "name", name="version_name"),)
+    id: Mapped[intpk]
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    name: Mapped[name200]
+    kind: Mapped[str] = mapped_column(String(10))  # bpmn | dmn | form
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    version: Mapped[ProcessVersion] = relationship(back_populates="files")
+
+
+class Instance(Base):
+    """A running process: SpiffWorkflow state without the spec, plus what queries need."""
+
+    __tablename__ = "instance"
+    id: Mapped[intpk]
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    pilot_id: Mapped[int | None] = mapped_column(ForeignKey("pilot.id"), index=True)
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("province.id"), index=True)
+    state: Mapped[InstanceState] = mapped_column(_enum(InstanceState), index=True)
+    workflow_json: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    lock_version: Mapped[int] = mapped_column(Integer)
+    next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    stage: Mapped[str | None] = mapped_column(String(400))
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[created]
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[created]
+    version: Mapped[ProcessVersion] = relationship()
+    pilot: Mapped[Pilot | None] = relationship()
+    province: Mapped[Province | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class HumanTask(Base):
+    """Projection of every user/manual task; inbox queries never deserialize a workflow."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_group_inbox", "state", "role", "province_id", "due_at"),
+        Index("ix_human_task_claimed", "claimed_by_id", "state", "due_at"),
+        Index("ix_human_task_completed", "completed_by_id", "completed_at"),
+        Index("ix_human_task_pilot", "pilot_id", "state"),
+        Index("ix_human_task_instance", "instance_id", "state"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task uuid
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"))
+    bpmn_id: Mapped[name200]
+    name: Mapped[name200]
+    lane: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("province.id"))
+    pilot_id: Mapped[int | None] = mapped_column(ForeignKey("pilot.id"))
+    form: Mapped[str | None] = mapped_column(String(200))
+    round: Mapped[int] = mapped_column(default=1)
+    state: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus))
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[created]
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what was submitted
+    instance: Mapped[Instance] = relationship()
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+
+
+class AuditEvent(Base):
+    """Append-only record of every state change, written in the changing transaction."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_instance", "instance_id", "id"),)
+    id: Mapped[intpk]
+    at: Mapped[created]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(50))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    bpmn_id: Mapped[str | None] = mapped_column(String(200))
+    data_before: Mapped[Any | None] = mapped_column(JSON)
+    data_after: Mapped[Any | None] = mapped_column(JSON)
+    message: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[User | None] = relationship()
+
+
+class Attachment(Base):
+    """Metadata of an uploaded file; the bytes live on disk, named by their sha256."""
+
+    __tablename__ = "attachment"
+    id: Mapped[intpk]
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[name200]
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    round: Mapped[int] = mapped_column(default=1)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[created]
