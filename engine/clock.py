@@ -70,3 +70,10 @@ def install() -> None:
 
 
 install()
+
+
+def monotonic() -> float:
+    """Seconds from a monotonic clock, for budgets (never moved by tests)."""
+    import time
+
+    return time.monotonic()

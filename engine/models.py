@@ -160,6 +160,7 @@ class ProcessVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     # SpiffWorkflow's serialized spec + subprocess specs, written once at deploy time.
     spec_json: Mapped[str] = mapped_column(Text)
+    spec_hash: Mapped[str] = mapped_column(String(64))  # sha256 of spec_json: the spec cache key
     serializer_version: Mapped[str] = mapped_column(String(20))
     needs_pilot: Mapped[bool]
     deployed_at: Mapped[created]
@@ -194,6 +195,8 @@ class Instance(Base):
     lock_version: Mapped[int] = mapped_column(Integer)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     stage: Mapped[str | None] = mapped_column(String(400))
+    # Messages the workflow can catch now, with the lane allowed to send them.
+    waiting_messages: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[created]
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

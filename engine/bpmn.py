@@ -1,0 +1,308 @@
+"""Definition parsing: hardened XML, SpiffWorkflow's parser, and our checks on a bundle.
+
+A bundle is the set of files deployed together (BPMN, DMN, JSON Schema forms). Everything that
+can be wrong with it is collected into one DeployError naming file, element and line; nothing
+here touches the database.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import PurePath
+from typing import Any
+
+from jsonschema import SchemaError
+from jsonschema.validators import validator_for
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from engine import expressions
+from engine.access import LANE_ROLES
+from engine.errors import DeployError
+from engine.errors import Problem
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+FORM_PROPERTY = "formJsonSchemaFilename"
+UI_PROPERTY = "formUiSchemaFilename"
+
+# No entities, no DTD, no network, no giant trees: uploads are hostile until proven otherwise.
+SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                           huge_tree=False, remove_comments=True, remove_pis=True)
+
+# Elements whose text SpiffWorkflow evaluates as an expression ("eval") or runs as a script.
+_EVAL_TAGS = {"conditionExpression", "timeDuration", "timeDate", "timeCycle", "loopCardinality",
+              "completionCondition", "loopCondition", "condition", "messagePayload"}
+_SCRIPT_TAGS = {"script", "preScript", "postScript"}
+
+
+@dataclass
+class ParsedProcess:
+    key: str
+    name: str
+    spec: BpmnProcessSpec
+    subprocess_specs: dict[str, BpmnProcessSpec]
+    needs_pilot: bool
+
+
+@dataclass
+class Bundle:
+    """A validated set of definition files and the top-level processes they define."""
+
+    files: dict[str, tuple[str, bytes]]  # name -> (kind, content)
+    processes: list[ParsedProcess] = field(default_factory=list)
+
+
+def file_kind(name: str) -> str | None:
+    suffix = PurePath(name).suffix.lower()
+    return {".bpmn": "bpmn", ".xml": "bpmn", ".dmn": "dmn", ".json": "form"}.get(suffix)
+
+
+def parse_bundle(files: Iterable[tuple[str, bytes]], *, max_bytes: int, allow_scripts: bool,
+                 services: Iterable[str] = ()) -> Bundle:
+    """Parse and check a bundle; raise DeployError listing every problem."""
+    problems: list[Problem] = []
+    bundle = Bundle(files={})
+    trees: dict[str, Any] = {}
+    for name, content in files:
+        name = PurePath(name).name
+        kind = file_kind(name)
+        if kind is None:
+            problems.append(Problem(name, None, None, "unsupported file type (use .bpmn, .dmn or .json)"))
+        elif name in bundle.files:
+            problems.append(Problem(name, None, None, "the same file name was given twice"))
+        elif len(content) > max_bytes:
+            problems.append(Problem(name, None, None, f"file is larger than {max_bytes} bytes"))
+        else:
+            bundle.files[name] = (kind, content)
+            if kind != "form":
+                tree = _parse_xml(name, content, problems)
+                if tree is not None:
+                    trees[name] = tree
+    if not any(kind == "bpmn" for kind, _ in bundle.files.values()):
+        problems.append(Problem("", None, None, "no BPMN file given"))
+    forms = {n: c for n, (k, c) in bundle.files.items() if k == "form"}
+    for name, tree in trees.items():
+        problems += _check_tree(name, tree, forms, allow_scripts=allow_scripts, services=set(services))
+    if problems:
+        raise DeployError(problems)
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    _add_to_parser(parser, trees, bundle.files, problems)
+    if not problems:
+        problems += _check_references(parser, trees)
+    if not problems:
+        bundle.processes = _build_processes(parser, trees, problems)
+    if problems:
+        raise DeployError(problems)
+    return bundle
+
+
+def _parse_xml(name: str, content: bytes, problems: list[Problem]) -> Any:
+    try:
+        root = etree.fromstring(content, SAFE_XML)
+    except etree.XMLSyntaxError as exc:
+        problems.append(Problem(name, None, exc.lineno, f"not well-formed XML: {exc.msg}"))
+        return None
+    if root.getroottree().docinfo.doctype:
+        problems.append(Problem(name, None, 1, "DOCTYPE declarations are not allowed"))
+        return None
+    return root
+
+
+def _add_to_parser(parser: SpiffBpmnParser, trees: dict[str, Any], files: dict[str, tuple[str, bytes]],
+                   problems: list[Problem]) -> None:
+    # DMN first: business rule tasks look their decision up while the BPMN is parsed.
+    for name in sorted(trees, key=lambda n: files[n][0] != "dmn"):
+        try:
+            if files[name][0] == "dmn":
+                parser.add_dmn_xml(trees[name], filename=name)
+            else:
+                parser.add_bpmn_xml(trees[name], filename=name)
+        except ValidationException as exc:
+            problems.append(_from_validation(exc, name))
+        except Exception as exc:  # noqa: BLE001 - parser crashes on odd input become clean errors
+            problems.append(Problem(name, None, None, f"cannot be parsed ({type(exc).__name__}: {exc})"))
+
+
+def _from_validation(exc: ValidationException, default_file: str) -> Problem:
+    line = exc.line_number if isinstance(exc.line_number, int) else None
+    return Problem(exc.file_name or default_file, exc.id or None, line, str(exc.args[0] if exc.args else exc))
+
+
+def _elements(root: Any, ns: str, tags: set[str] | None = None) -> Iterator[Any]:
+    for el in root.iter(f"{{{ns}}}*"):
+        if tags is None or etree.QName(el).localname in tags:
+            yield el
+
+
+def _owner_id(el: Any) -> str | None:
+    while el is not None:
+        if el.get("id"):
+            return str(el.get("id"))
+        el = el.getparent()
+    return None
+
+
+def _check_tree(name: str, root: Any, forms: dict[str, bytes], *, allow_scripts: bool,
+                services: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def report(el: Any, message: str) -> None:
+        problems.append(Problem(name, _owner_id(el), el.sourceline, message))
+
+    def check_source(el: Any, source: str | None, mode: str) -> None:
+        for msg in expressions.check(source or "", mode=mode):
+            report(el, msg)
+
+    for el in _elements(root, BPMN_NS, _EVAL_TAGS):
+        if etree.QName(el.getparent()).localname != "correlationPropertyRetrievalExpression":
+            check_source(el, el.text, "eval")
+    for el in _elements(root, BPMN_NS, {"scriptTask"}):
+        if not allow_scripts:
+            report(el, "script tasks are disabled on this server (SCHEMEFLOW_ALLOW_SCRIPT_TASKS)")
+    for el in _elements(root, BPMN_NS, {"script"}):
+        if allow_scripts:
+            check_source(el, el.text, "exec")
+    for el in _elements(root, SPIFF_NS, {"preScript", "postScript"}):
+        if not allow_scripts:
+            report(el, "pre/post scripts are disabled on this server (SCHEMEFLOW_ALLOW_SCRIPT_TASKS)")
+        else:
+            check_source(el, el.text, "exec")
+    for el in _elements(root, SPIFF_NS, {"parameter"}):
+        check_source(el, el.get("value"), "eval")
+    for el in _elements(root, SPIFF_NS, {"serviceTaskOperator"}):
+        if el.get("id") not in services:
+            known = ", ".join(sorted(services)) or "none"
+            report(el.getparent().getparent(), f"unknown service operator {el.get('id')!r} (known: {known})")
+    for el in _elements(root, BPMN_NS, {"userTask", "manualTask"}):
+        problems += _check_forms(name, el, forms)
+    problems += _check_dmn(name, root)
+    return problems
+
+
+def _check_forms(name: str, task: Any, forms: dict[str, bytes]) -> list[Problem]:
+    problems = []
+    for prop in task.iter(f"{{{SPIFF_NS}}}property"):
+        key, value = prop.get("name"), prop.get("value")
+        if key not in (FORM_PROPERTY, UI_PROPERTY):
+            continue
+        where = (name, task.get("id"), prop.sourceline)
+        if value not in forms:
+            problems.append(Problem(*where, f"form file {value!r} is missing from the deployment"))
+            continue
+        try:
+            schema = json.loads(forms[value])
+        except ValueError as exc:
+            problems.append(Problem(value, task.get("id"), None, f"not valid JSON: {exc}"))
+            continue
+        if key == FORM_PROPERTY:
+            problems += [Problem(value, task.get("id"), None, m) for m in form_schema_problems(schema)]
+    return problems
+
+
+def form_schema_problems(schema: Any) -> list[str]:
+    """Why a JSON Schema cannot serve as a task form (empty when it can)."""
+    if not isinstance(schema, dict):
+        return ["a form must be a JSON object"]
+    try:
+        validator_for(schema).check_schema(schema)
+    except SchemaError as exc:
+        return [f"invalid JSON Schema at {'/'.join(map(str, exc.path)) or 'root'}: {exc.message}"]
+    if schema.get("type", "object") != "object":
+        return ['a form schema must have "type": "object"']
+    return []
+
+
+def _check_dmn(name: str, root: Any) -> list[Problem]:
+    problems: list[Problem] = []
+    ns = root.nsmap.get(None) or root.nsmap.get("dmn")
+    if not ns or "DMN" not in ns.upper():
+        return problems
+    for el in root.iter(f"{{{ns}}}text"):
+        parent = etree.QName(el.getparent()).localname
+        text = (el.text or "").strip()
+        if not text or text == "-":
+            continue
+        if parent == "inputEntry":
+            msgs = _unary_test_problems(text)
+        else:
+            msgs = expressions.check(text, mode="eval")
+        problems += [Problem(name, _owner_id(el), el.sourceline, m) for m in msgs]
+    return problems
+
+
+def _unary_test_problems(text: str) -> list[str]:
+    # SpiffWorkflow's DMN engine turns "?" into the input value, or prefixes the input
+    # ("< 60" -> "score < 60") when the entry alone is not an expression.
+    if "?" in text:
+        return expressions.check(text.replace("?", "dmninputexpr"), mode="eval")
+    alone = expressions.check(text, mode="eval")
+    if not alone or not expressions.check(f"dmninputexpr {text}", mode="eval"):
+        return []
+    return alone
+
+
+def _check_references(parser: SpiffBpmnParser, trees: dict[str, Any]) -> list[Problem]:
+    problems = []
+    decisions = set(parser.dmn_parsers)
+    for name, root in trees.items():
+        for el in _elements(root, BPMN_NS, {"callActivity"}):
+            if el.get("calledElement") not in parser.process_parsers:
+                problems.append(Problem(name, el.get("id"), el.sourceline,
+                                        f"called process {el.get('calledElement')!r} is not in this deployment"))
+        for el in _elements(root, SPIFF_NS, {"calledDecisionId"}):
+            if (el.text or "").strip() not in decisions:
+                problems.append(Problem(name, _owner_id(el), el.sourceline,
+                                        f"decision {el.text!r} is not in this deployment"))
+    return problems
+
+
+def _build_processes(parser: SpiffBpmnParser, trees: dict[str, Any], problems: list[Problem]) -> list[ParsedProcess]:
+    called = {el.get("calledElement") for root in trees.values()
+              for el in _elements(root, BPMN_NS, {"callActivity"})}
+    lines = {el.get("id"): (name, el.sourceline) for name, root in trees.items()
+             for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    result = []
+    for key in parser.get_process_ids():
+        if key in called:
+            continue
+        try:
+            spec = parser.get_spec(key)
+            subprocess_specs = parser.get_subprocess_specs(key)
+        except ValidationException as exc:
+            problems.append(_from_validation(exc, ""))
+            continue
+        except Exception as exc:  # noqa: BLE001
+            problems.append(Problem("", key, None, f"cannot be built ({type(exc).__name__}: {exc})"))
+            continue
+        lanes = set()
+        for task_spec in _all_task_specs(spec, subprocess_specs):
+            if not getattr(task_spec, "manual", False):
+                continue
+            lanes.add(task_spec.lane)
+            if task_spec.lane not in LANE_ROLES:
+                file, line = lines.get(task_spec.bpmn_id, ("", None))
+                where = f"in lane {task_spec.lane!r}" if task_spec.lane else "outside any lane"
+                problems.append(Problem(file, task_spec.bpmn_id, line,
+                                        f"user task {where}; lanes must be one of {', '.join(LANE_ROLES)}"))
+        result.append(ParsedProcess(key, spec.description or key, spec, subprocess_specs, "City" in lanes))
+    if not result and not problems:
+        problems.append(Problem("", None, None, "no executable top-level process (isExecutable=\"true\")"))
+    return result
+
+
+def _all_task_specs(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]) -> Iterator[Any]:
+    for s in (spec, *subprocess_specs.values()):
+        yield from s.task_specs.values()
+
+
+def task_form(task_spec: Any) -> tuple[str | None, str | None]:
+    """The form and UI-schema file names a user task names (SpiffArena's convention)."""
+    props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+    return props.get(FORM_PROPERTY), props.get(UI_PROPERTY)

@@ -1,0 +1,323 @@
+"""Runtime calls: start, complete, claim/unclaim/reassign, messages, suspend/resume/cancel.
+
+Each public call is one transaction: load, check access, act, run the engine until it waits,
+save state + human_task rows + audit event, commit once. A concurrent change to the same
+instance surfaces as ConflictError (optimistic version counter) and changes nothing.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from engine import access
+from engine import audit
+from engine import clock
+from engine import definitions
+from engine import expressions
+from engine import forms
+from engine import inbox
+from engine import services
+from engine import state
+from engine import workflow
+from engine.errors import ConflictError
+from engine.errors import Forbidden
+from engine.errors import InvalidData
+from engine.errors import InvalidState
+from engine.errors import NotFound
+from engine.errors import WorkflowFailed
+from engine.models import HumanTask
+from engine.models import Instance
+from engine.models import InstanceState
+from engine.models import Pilot
+from engine.models import Province
+from engine.models import TaskStatus
+from engine.models import User
+
+ENGINE_ERRORS = (SpiffWorkflowException, expressions.ExpressionError, workflow.RunawayWorkflow)
+
+
+def start(db: sessionmaker[Session], process: str, *, user_id: int, pilot_id: int | None = None,
+          province_id: int | None = None) -> int:
+    """Start the live version of ``process`` for a pilot (or, for a provincial process, a province)."""
+    with transaction(db) as session:
+        user = active_user(session, user_id)
+        version = definitions.live_version(session, process)
+        if version is None:
+            raise NotFound(f"no process definition {process!r}")
+        pilot = session.get(Pilot, pilot_id) if pilot_id is not None else None
+        if pilot_id is not None and pilot is None:
+            raise NotFound(f"no pilot {pilot_id}")
+        if pilot is not None:
+            province_id = pilot.province_id
+        elif version.needs_pilot:
+            raise InvalidData(f"{process!r} has City tasks, so it needs a pilot",
+                              [{"field": "pilot_id", "message": "required"}])
+        province = session.get(Province, province_id) if province_id is not None else None
+        if province_id is not None and province is None:
+            raise NotFound(f"no province {province_id}")
+        if not access.may_start(user, province_id, pilot_id):
+            raise Forbidden("this pilot or province is outside your jurisdiction")
+        running = session.scalar(select(Instance.id).where(
+            Instance.version_id.in_([v.id for v in version.definition.versions]),
+            Instance.pilot_id.is_(pilot_id) if pilot_id is None else Instance.pilot_id == pilot_id,
+            Instance.province_id == province_id,
+            Instance.state.in_([InstanceState.RUNNING, InstanceState.SUSPENDED])))
+        if running is not None:
+            raise ConflictError(f"instance {running} of {process!r} is already running here")
+        spec, subprocess_specs = state.SPEC_CACHE.get(version.spec_hash, version.spec_json)
+        wf = BpmnWorkflow(spec, subprocess_specs)
+        wf.task_tree.data.update({"pilot_id": pilot_id, "pilot_name": pilot.name if pilot else None,
+                                  "province_id": province_id, "province_name": province.name if province else None})
+        instance = Instance(version_id=version.id, pilot_id=pilot_id, province_id=province_id,
+                            state=InstanceState.RUNNING, workflow_json="{}", started_by_id=user.id,
+                            serializer_version=state.SERIALIZER_VERSION, started_at=clock.now())
+        session.add(instance)
+        session.flush()
+        audit.record(session, "instance_started", actor_id=user.id, instance_id=instance.id,
+                     after={"process": process, "version": version.number, "pilot_id": pilot_id,
+                            "province_id": province_id})
+        run_and_save(session, instance, wf, lambda: None)
+        return instance.id
+
+
+def complete(db: sessionmaker[Session], task_id: str, *, user_id: int, data: Any,
+             expected_version: int | None = None) -> int:
+    """Complete a ready user task with form data; return the instance id."""
+    with transaction(db) as session:
+        user = active_user(session, user_id)
+        row, instance = _task_for_action(session, user, task_id)
+        if row.claimed_by_id not in (None, user.id):
+            raise ConflictError("another user has claimed this task; ask them to release it")
+        if expected_version is not None and expected_version != instance.lock_version:
+            raise ConflictError("the process changed since you opened this task; reload and try again")
+        schema = forms.load(session, instance.version_id, row.form)
+        clean = forms.validate(schema, data)
+        wf = load(session, instance)
+        task = wf.get_task_from_id(UUID(task_id))
+        # SpiffWorkflow's run() has no state guard: check READY, manual and lane ourselves.
+        if task.state != TaskState.READY or not task.task_spec.manual \
+                or not access.may_act_in_lane(user, task.task_spec.lane, instance):
+            raise InvalidState("this task cannot be completed now")
+        before = {k: task.data.get(k) for k in clean}
+
+        def act() -> None:
+            task.set_data(**clean)
+            task.run()
+
+        row.state, row.completed_at, row.completed_by_id = TaskStatus.COMPLETED, clock.now(), user.id
+        row.claimed_by_id, row.data = user.id, clean
+        audit.record(session, "task_completed", actor_id=user.id, instance_id=instance.id, task_id=task_id,
+                     bpmn_id=row.bpmn_id, before=before, after=clean)
+        run_and_save(session, instance, wf, act)
+        return instance.id
+
+
+def claim(db: sessionmaker[Session], task_id: str, *, user_id: int) -> None:
+    """Take a group task; claiming your own task again is a no-op."""
+    with transaction(db) as session:
+        user = active_user(session, user_id)
+        row, instance = _task_for_action(session, user, task_id)
+        if row.claimed_by_id == user.id:
+            return
+        _set_claim(session, row, None, user.id)
+        audit.record(session, "task_claimed", actor_id=user.id, instance_id=instance.id, task_id=task_id,
+                     bpmn_id=row.bpmn_id)
+
+
+def unclaim(db: sessionmaker[Session], task_id: str, *, user_id: int) -> None:
+    """Give a claimed task back to the group (the holder, or a reviewer who may reassign)."""
+    with transaction(db) as session:
+        user = active_user(session, user_id)
+        row, instance = _task_for_action(session, user, task_id, act=False)
+        if row.claimed_by_id is None:
+            return
+        if row.claimed_by_id != user.id and not access.may_reassign(user, row):
+            raise Forbidden("only the user holding this task can release it")
+        _set_claim(session, row, row.claimed_by_id, None)
+        audit.record(session, "task_unclaimed", actor_id=user.id, instance_id=instance.id, task_id=task_id,
+                     bpmn_id=row.bpmn_id)
+
+
+def reassign(db: sessionmaker[Session], task_id: str, *, user_id: int, to_user_id: int) -> None:
+    """Hand a task to another user who may do it (转办), e.g. when its holder is absent."""
+    with transaction(db) as session:
+        user = active_user(session, user_id)
+        row, instance = _task_for_action(session, user, task_id, act=False)
+        if not access.may_reassign(user, row):
+            raise Forbidden("you may not reassign this task")
+        target = session.get(User, to_user_id)
+        if target is None or not access.may_act_on_task(target, row):
+            raise InvalidData("that user cannot work on this task", [{"field": "to_user_id", "message": "not eligible"}])
+        _set_claim(session, row, row.claimed_by_id, target.id)
+        audit.record(session, "task_reassigned", actor_id=user.id, instance_id=instance.id, task_id=task_id,
+                     bpmn_id=row.bpmn_id, after={"to_user_id": target.id, "to": target.username})
+
+
+def send_message(db: sessionmaker[Session], instance_id: int, name: str, *, user_id: int,
+                 payload: dict[str, Any] | None = None) -> None:
+    """Deliver a message the instance waits for (e.g. open an inspection); the lane of the
+    catching event decides who may send it."""
+    with transaction(db) as session:
+        user = active_user(session, user_id)
+        instance = _visible_instance(session, user, instance_id)
+        _require_running(instance)
+        offered = {m["name"]: m for m in instance.waiting_messages or []}
+        if name not in offered:
+            raise InvalidState(f"the process is not waiting for message {name!r}")
+        if not access.may_act_in_lane(user, offered[name]["lane"], instance):
+            raise Forbidden("your role may not send this message")
+        if payload is not None and not isinstance(payload, dict):
+            raise InvalidData("payload must be a JSON object")
+        wf = load(session, instance)
+
+        def act() -> None:
+            wf.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload or {}))
+
+        run_and_save(session, instance, wf, act)
+        audit.record(session, "message_sent", actor_id=user.id, instance_id=instance.id, after=payload,
+                     message=name)
+
+
+def suspend(db: sessionmaker[Session], instance_id: int, *, user_id: int, reason: str) -> None:
+    _admin_transition(db, instance_id, user_id, reason, InstanceState.SUSPENDED, {InstanceState.RUNNING})
+
+
+def resume(db: sessionmaker[Session], instance_id: int, *, user_id: int, reason: str) -> None:
+    _admin_transition(db, instance_id, user_id, reason, InstanceState.RUNNING,
+                      {InstanceState.SUSPENDED, InstanceState.ERROR})
+
+
+def cancel(db: sessionmaker[Session], instance_id: int, *, user_id: int, reason: str) -> None:
+    _admin_transition(db, instance_id, user_id, reason, InstanceState.CANCELLED,
+                      {InstanceState.RUNNING, InstanceState.SUSPENDED, InstanceState.ERROR})
+
+
+def _admin_transition(db: sessionmaker[Session], instance_id: int, user_id: int, reason: str,
+                      target: InstanceState, allowed_from: set[InstanceState]) -> None:
+    if not (reason or "").strip():
+        raise InvalidData("a reason is required", [{"field": "reason", "message": "required"}])
+    with transaction(db) as session:
+        user = active_user(session, user_id)
+        if not access.may_administer(user):
+            raise Forbidden("only administrators can suspend, resume or cancel instances")
+        instance = _visible_instance(session, user, instance_id)
+        if instance.state not in allowed_from:
+            raise InvalidState(f"a {instance.state.value} instance cannot become {target.value}")
+        before = instance.state.value
+        instance.state, instance.updated_at = target, clock.now()
+        if target == InstanceState.CANCELLED:
+            instance.ended_at, instance.next_timer_at = clock.now(), None
+            session.execute(update(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                    HumanTask.state == TaskStatus.READY)
+                            .values(state=TaskStatus.CANCELLED, completed_at=clock.now()))
+        if target == InstanceState.RUNNING:
+            instance.error = None
+        audit.record(session, f"instance_{target.value}" if target != InstanceState.RUNNING else "instance_resumed",
+                     actor_id=user.id, instance_id=instance.id, before={"state": before},
+                     after={"state": target.value}, message=reason.strip())
+
+
+# --- helpers shared by the calls above and by timers -------------------------------------------
+
+@contextlib.contextmanager
+def transaction(db: sessionmaker[Session]) -> Iterator[Session]:
+    """``db.begin()`` that turns a lost optimistic-locking race (at flush or commit) into ConflictError."""
+    try:
+        with db.begin() as session:
+            yield session
+    except StaleDataError:
+        raise ConflictError("someone else changed this process at the same moment; nothing was saved") from None
+
+
+def active_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise Forbidden("unknown or deactivated user")
+    return user
+
+
+def _visible_instance(session: Session, user: User, instance_id: int) -> Instance:
+    instance = session.get(Instance, instance_id)
+    # Out of jurisdiction looks exactly like missing: no existence leak.
+    if instance is None or not access.may_view_instance(user, instance):
+        raise NotFound(f"no instance {instance_id}")
+    return instance
+
+
+def _require_running(instance: Instance) -> None:
+    if instance.state != InstanceState.RUNNING:
+        raise InvalidState(f"the instance is {instance.state.value}")
+
+
+def _task_for_action(session: Session, user: User, task_id: str, act: bool = True) -> tuple[HumanTask, Instance]:
+    row = session.get(HumanTask, task_id)
+    if row is None or not access.may_view_instance(user, row.instance):
+        raise NotFound("no such task")
+    if act and not access.may_act_on_task(user, row):
+        raise Forbidden("this task is for another role or jurisdiction")
+    if not act and not (access.may_act_on_task(user, row) or access.may_reassign(user, row)):
+        raise Forbidden("this task is for another role or jurisdiction")
+    if row.state != TaskStatus.READY:
+        raise InvalidState(f"this task is already {row.state.value}")
+    _require_running(row.instance)
+    return row, row.instance
+
+
+def _set_claim(session: Session, row: HumanTask, expected: int | None, new: int | None) -> None:
+    # Compare-and-set: two people claiming at once cannot both win.
+    holder = HumanTask.claimed_by_id.is_(None) if expected is None else HumanTask.claimed_by_id == expected
+    result = session.execute(update(HumanTask).where(HumanTask.id == row.id, HumanTask.state == TaskStatus.READY,
+                                                     holder).values(claimed_by_id=new)
+                             .execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError("someone else claimed this task first")
+    session.expire(row, ["claimed_by_id"])
+
+
+def load(session: Session, instance: Instance) -> BpmnWorkflow:
+    """Restore an instance's workflow (the caller wires the script engine before running it)."""
+    version = instance.version
+    return state.load(version.spec_hash, version.spec_json, version.serializer_version,
+                      instance.workflow_json, instance.serializer_version)
+
+
+def run_and_save(session: Session, instance: Instance, wf: BpmnWorkflow, act: Any) -> None:
+    wf.script_engine = workflow.script_engine(services.bound(session, instance))
+    try:
+        act()
+        workflow.advance(wf)
+    except ENGINE_ERRORS as exc:
+        raise WorkflowFailed(f"the process could not continue: {exc}") from exc
+    save(session, instance, wf)
+
+
+def save(session: Session, instance: Instance, wf: BpmnWorkflow) -> None:
+    """Write the workflow state and everything derived from it (tasks, timers, stage)."""
+    now = clock.now()
+    instance.workflow_json = state.dump_state(wf)
+    instance.serializer_version = state.SERIALIZER_VERSION
+    instance.updated_at = now
+    instance.waiting_messages = workflow.waiting_messages(wf)
+    inbox.sync(session, instance, wf)
+    if workflow.is_finished(wf):
+        instance.state, instance.ended_at, instance.next_timer_at = InstanceState.COMPLETED, now, None
+        instance.stage = None
+        audit.record(session, "instance_completed", instance_id=instance.id,
+                     after={k: v for k, v in wf.data.items() if isinstance(v, (str, int, float, bool))})
+        return
+    instance.next_timer_at = workflow.next_timer(wf)
+    names = sorted({t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in workflow.ready_manual_tasks(wf)})
+    instance.stage = ", ".join(names)[:400] or None

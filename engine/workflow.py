@@ -1,0 +1,118 @@
+"""Running a restored SpiffWorkflow safely: the script engine, a step budget, and what the
+database needs to know about a workflow after it ran (ready tasks, due dates, timers, messages).
+
+Everything here works on an in-memory workflow; callers own loading, saving and transactions.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from collections.abc import Mapping
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine import clock
+from engine import expressions
+
+MAX_STEPS_PER_CALL = 5_000      # tasks one call may run before we call it a runaway loop
+MAX_SECONDS_PER_CALL = 10.0
+DEEP = sys.maxsize              # SpiffWorkflow hides tasks below depth 1000 by default
+
+
+class RunawayWorkflow(Exception):
+    """The process kept running without waiting for a person or a timer."""
+
+
+def script_engine(services: Mapping[str, Callable[[dict[str, Any]], Any]] | None = None) -> PythonScriptEngine:
+    # Deploy is the gate for scripts (config flag); whatever was deployed runs restricted.
+    return PythonScriptEngine(environment=expressions.SafeEnvironment(allow_scripts=True, services=services))
+
+
+def advance(wf: BpmnWorkflow) -> None:
+    """Run engine steps (and timers already due) until the workflow waits, within a budget."""
+    deadline = clock.monotonic() + MAX_SECONDS_PER_CALL
+    steps = 0
+
+    def budget(_task: Task) -> None:
+        nonlocal steps
+        steps += 1
+        if steps > MAX_STEPS_PER_CALL or clock.monotonic() > deadline:
+            raise RunawayWorkflow(f"the process ran {steps} steps without waiting; it looks like an endless loop")
+
+    for _ in range(100):
+        wf.do_engine_steps(will_complete_task=budget)
+        wf.refresh_timers()
+        if not any(not t.task_spec.manual for t in wf.get_tasks(state=TaskState.READY, max_depth=DEEP)):
+            return
+    raise RunawayWorkflow("timers kept firing without the process waiting")
+
+
+def ready_manual_tasks(wf: BpmnWorkflow) -> list[Task]:
+    return list(wf.get_tasks(state=TaskState.READY, manual=True, max_depth=DEEP))
+
+
+def is_finished(wf: BpmnWorkflow) -> bool:
+    """Completed for real: SpiffWorkflow says so and no task is still ready or waiting at any depth."""
+    if not wf.is_completed():
+        return False
+    live = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+    return not any(True for _ in wf.get_tasks(state=live, max_depth=DEEP))
+
+
+def _event_time(value: Any) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            return TimerEventDefinition.get_datetime(value)  # type: ignore[no-any-return]
+        except ValueError:
+            return None
+    return None
+
+
+def next_timer(wf: BpmnWorkflow) -> datetime | None:
+    """When the earliest pending timer fires (what the worker polls on)."""
+    times = [_event_time(e.value) for e in wf.waiting_events() if "Timer" in e.event_type]
+    return min((t for t in times if t is not None), default=None)
+
+
+def waiting_messages(wf: BpmnWorkflow) -> list[dict[str, str | None]]:
+    """Messages the workflow can catch now, with the lane of the catching event (who may send)."""
+    found = {}
+    for task in wf.event_manager.tasks.values():
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, MessageEventDefinition):
+            found[definition.name] = {"name": definition.name, "lane": task.task_spec.lane,
+                                      "label": task.task_spec.bpmn_name or definition.name}
+    return sorted(found.values(), key=lambda m: str(m["name"]))
+
+
+def due_at(task: Task, started: datetime) -> datetime | None:
+    """A task's due date: its ``dueIn`` duration property, else its latest boundary timer."""
+    props = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+    if props.get("dueIn"):
+        value = task.workflow.script_engine.evaluate(task, props["dueIn"])
+        parsed = TimerEventDefinition.parse_iso_duration(str(value))
+        delta: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed, started)
+        return started + delta
+    times = []
+    parent = task.parent
+    for sibling in parent.children if parent else []:
+        definition = getattr(sibling.task_spec, "event_definition", None)
+        if sibling is not task and isinstance(definition, TimerEventDefinition) \
+                and sibling.state == TaskState.WAITING:
+            times.append(_event_time(definition.details(sibling).value))
+    return max((t for t in times if t is not None), default=None)
+
+
+def form_fields(task: Task, schema: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The task's current values of the fields its form declares (prefill for revisions)."""
+    if not schema:
+        return {}
+    return {k: task.data[k] for k in schema.get("properties", {}) if k in task.data}

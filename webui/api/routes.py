@@ -1,0 +1,212 @@
+"""The JSON API under /api/v1: Bearer tokens or the browser session; errors as JSON."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+import engine
+from engine.errors import EngineError
+from webui.api import serialize
+from webui.api.openapi import document
+from webui.extensions import csrf
+from webui.extensions import get_db
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+STATUS = {"invalid_definition": 400, "validation_failed": 400, "not_found": 404, "forbidden": 403,
+          "conflict": 409, "invalid_state": 409, "workflow_error": 422}
+PUBLIC = {"api.openapi"}
+
+
+def error(status: int, code: str, message: str, details: list[Any] | None = None) -> tuple[Response, int]:
+    return jsonify({"error": code, "message": message, "details": details or []}), status
+
+
+@bp.before_request
+def _authenticate() -> tuple[Response, int] | None:
+    if request.endpoint in PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return error(401, "unauthenticated", "sign in or send 'Authorization: Bearer <token>'")
+    # Cookie-authenticated writes need the CSRF token; token clients cannot be forged by a page.
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not current_user.via_token:
+        csrf.protect()
+    return None
+
+
+@bp.errorhandler(EngineError)
+def _engine_error(exc: EngineError) -> tuple[Response, int]:
+    return error(STATUS.get(exc.code, 400), exc.code, exc.message, exc.details)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> tuple[Response, int]:
+    code = {413: "too_large", 404: "not_found", 405: "method_not_allowed", 400: "bad_request"}.get(
+        exc.code or 500, "error")
+    return error(exc.code or 500, code, exc.description or code)
+
+
+def body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if data is None and request.content_length:
+        raise engine.InvalidData("the request body is not valid JSON", [{"field": "", "message": "invalid JSON"}])
+    if data is not None and not isinstance(data, dict):
+        raise engine.InvalidData("the request body must be a JSON object")
+    return data or {}
+
+
+def int_arg(name: str, default: int | None = None) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.lstrip("-").isdigit():
+        raise engine.InvalidData(f"{name} must be an integer", [{"field": name, "message": "not an integer"}])
+    return int(raw)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(document())
+
+
+@bp.get("/me")
+def me() -> Response:
+    return jsonify(serialize.me(current_user))
+
+
+@bp.get("/pilots")
+def pilots() -> Response:
+    items = [serialize.pilot(p) for p in engine.list_pilots(get_db(), user_id=current_user.id)]
+    return jsonify(serialize.page(items, len(items)))
+
+
+@bp.get("/definitions")
+def definitions() -> Response:
+    items = [serialize.definition(d) for d in engine.list_definitions(get_db())]
+    return jsonify(serialize.page(items, len(items)))
+
+
+@bp.post("/definitions")
+def deploy() -> tuple[Response, int]:
+    if current_user.role.value != "admin":
+        raise engine.Forbidden("only administrators can deploy definitions")
+    uploads = request.files.getlist("files") or list(request.files.values())
+    if not uploads:
+        raise engine.InvalidData("send the BPMN, DMN and form files as multipart field 'files'",
+                                 [{"field": "files", "message": "required"}])
+    from flask import current_app
+
+    deployed = engine.deploy(get_db(), [(f.filename or "upload", f.read()) for f in uploads],
+                             actor_id=current_user.id, max_bytes=current_app.config["MAX_DEFINITION_BYTES"],
+                             allow_scripts=current_app.config["ALLOW_SCRIPT_TASKS"])
+    first = deployed[0]
+    payload = {**serialize.definition(first), "created": first.created,
+               "deployed": [{**serialize.definition(d), "created": d.created} for d in deployed]}
+    return jsonify(payload), (201 if any(d.created for d in deployed) else 200)
+
+
+@bp.post("/instances")
+def start_instance() -> tuple[Response, int]:
+    data = body()
+    process = data.get("process")
+    if not isinstance(process, str) or not process:
+        raise engine.InvalidData("'process' (a definition key) is required", [{"field": "process", "message": "required"}])
+    ids = {k: data.get(k) for k in ("pilot_id", "province_id")}
+    for key, value in ids.items():
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise engine.InvalidData(f"{key} must be an integer", [{"field": key, "message": "not an integer"}])
+    instance_id = engine.start(get_db(), process, user_id=current_user.id, **ids)
+    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=current_user.id))), 201
+
+
+@bp.get("/instances")
+def list_instances() -> Response:
+    state = request.args.get("state") or None
+    if state and state not in ("running", "suspended", "completed", "cancelled", "error"):
+        raise engine.InvalidData("unknown state", [{"field": "state", "message": "unknown value"}])
+    per_page = min(max(int_arg("per_page", 50) or 50, 1), 200)
+    page_no = max(int_arg("page", 1) or 1, 1)
+    items, total = engine.list_instances(get_db(), user_id=current_user.id, pilot_id=int_arg("pilot_id"),
+                                         state=state, process=request.args.get("process") or None,
+                                         limit=per_page, offset=(page_no - 1) * per_page)
+    return jsonify(serialize.page([serialize.instance(i, False) for i in items], total, page_no, per_page))
+
+
+@bp.get("/instances/<int:instance_id>")
+def get_instance(instance_id: int) -> Response:
+    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=current_user.id)))
+
+
+@bp.get("/instances/<int:instance_id>/events")
+def instance_events(instance_id: int) -> Response:
+    items = [serialize.event(e) for e in engine.instance_events(get_db(), instance_id, user_id=current_user.id)]
+    return jsonify(serialize.page(items, len(items)))
+
+
+@bp.post("/instances/<int:instance_id>/messages")
+def send_message(instance_id: int) -> Response:
+    data = body()
+    name = data.get("name")
+    if not isinstance(name, str) or not name:
+        raise engine.InvalidData("'name' is required", [{"field": "name", "message": "required"}])
+    engine.send_message(get_db(), instance_id, name, user_id=current_user.id, payload=data.get("payload"))
+    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=current_user.id)))
+
+
+@bp.post("/instances/<int:instance_id>/<any(suspend, resume, cancel):action>")
+def admin_action(instance_id: int, action: str) -> Response:
+    reason = body().get("reason")
+    getattr(engine, action)(get_db(), instance_id, user_id=current_user.id,
+                            reason=reason if isinstance(reason, str) else "")
+    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=current_user.id)))
+
+
+@bp.get("/tasks")
+def tasks() -> Response:
+    scope = request.args.get("scope", "group")
+    if scope not in ("mine", "group", "completed"):
+        raise engine.InvalidData("scope must be mine, group or completed", [{"field": "scope", "message": "unknown"}])
+    query = engine.TaskQuery(scope=scope, province_id=int_arg("province_id"), pilot_id=int_arg("pilot_id"),
+                             bpmn_id=request.args.get("bpmn_id") or None,
+                             overdue=request.args.get("overdue") in ("1", "true", "yes"),
+                             page=max(int_arg("page", 1) or 1, 1),
+                             per_page=min(max(int_arg("per_page", 50) or 50, 1), 200))
+    result = engine.tasks_for(get_db(), current_user.id, query)
+    return jsonify(serialize.page([serialize.task(t) for t in result.items], result.total, result.page,
+                                  result.per_page))
+
+
+@bp.get("/tasks/<task_id>")
+def get_task(task_id: str) -> Response:
+    return jsonify(serialize.task_detail(engine.get_task(get_db(), task_id, user_id=current_user.id)))
+
+
+@bp.post("/tasks/<task_id>/<any(claim, unclaim):action>")
+def claim(task_id: str, action: str) -> Response:
+    getattr(engine, action)(get_db(), task_id, user_id=current_user.id)
+    return jsonify(serialize.task_detail(engine.get_task(get_db(), task_id, user_id=current_user.id)))
+
+
+@bp.post("/tasks/<task_id>/reassign")
+def reassign(task_id: str) -> Response:
+    to_user = body().get("user_id")
+    if not isinstance(to_user, int):
+        raise engine.InvalidData("'user_id' (integer) is required", [{"field": "user_id", "message": "required"}])
+    engine.reassign(get_db(), task_id, user_id=current_user.id, to_user_id=to_user)
+    return jsonify(serialize.task_detail(engine.get_task(get_db(), task_id, user_id=current_user.id)))
+
+
+@bp.post("/tasks/<task_id>/complete")
+def complete(task_id: str) -> Response:
+    data = body()
+    expected = data.get("instance_version")
+    instance_id = engine.complete(get_db(), task_id, user_id=current_user.id, data=data.get("data", {}),
+                                  expected_version=expected if isinstance(expected, int) else None)
+    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=current_user.id)))

@@ -1,0 +1,65 @@
+"""JSON shapes of the API's resources (one function per resource, used by every endpoint)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine.definitions import Deployed
+from engine.models import AuditEvent
+from engine.models import HumanTask
+from engine.models import Pilot
+from engine.queries import InstanceView
+from engine.queries import TaskView
+from webui.extensions import CurrentUser
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def page(items: list[Any], total: int, page_no: int = 1, per_page: int | None = None) -> dict[str, Any]:
+    return {"items": items, "total": total, "page": page_no, "per_page": per_page or max(len(items), 1)}
+
+
+def me(user: CurrentUser) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "display_name": user.display_name,
+            "role": user.role.value, "province_id": user.province_id, "province": user.province_name,
+            "pilot_id": user.pilot_id, "pilot": user.pilot_name}
+
+
+def pilot(p: Pilot) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "province": p.province.name, "province_id": p.province_id,
+            "level": p.level.value, "batch_year": p.batch_year}
+
+
+def definition(d: Deployed) -> dict[str, Any]:
+    return {"key": d.key, "version": d.version, "name": d.name, "deployed_at": iso(d.deployed_at)}
+
+
+def task(t: HumanTask, province: str | None = None) -> dict[str, Any]:
+    return {"id": t.id, "instance_id": t.instance_id, "bpmn_id": t.bpmn_id, "name": t.name, "lane": t.lane,
+            "role": t.role.value, "pilot_id": t.pilot_id, "province_id": t.province_id, "province": province,
+            "state": t.state.value, "round": t.round, "due_at": iso(t.due_at), "created_at": iso(t.created_at),
+            "claimed_by": t.claimed_by_id, "completed_at": iso(t.completed_at), "completed_by": t.completed_by_id}
+
+
+def instance(v: InstanceView, with_tasks: bool = True) -> dict[str, Any]:
+    out = {"id": v.id, "process": v.process, "version": v.version, "pilot_id": v.pilot_id,
+           "province_id": v.province_id, "state": v.state, "stage": v.stage, "lock_version": v.lock_version,
+           "started_at": iso(v.started_at), "ended_at": iso(v.ended_at), "next_timer_at": iso(v.next_timer_at),
+           "error": v.error, "messages": v.messages}
+    if with_tasks:
+        out["tasks"] = [task(t) for t in v.tasks]
+    return out
+
+
+def task_detail(v: TaskView) -> dict[str, Any]:
+    return {**task(v.task), "form": v.schema, "ui_schema": v.ui_schema, "data": v.data,
+            "documentation": v.documentation, "may_complete": v.may_act, "instance_version": v.instance.lock_version,
+            "submitted": v.task.data}
+
+
+def event(e: AuditEvent) -> dict[str, Any]:
+    return {"id": e.id, "at": iso(e.at), "action": e.action, "actor": e.actor.username if e.actor else None,
+            "task_id": e.task_id, "bpmn_id": e.bpmn_id, "before": e.data_before, "after": e.data_after,
+            "message": e.message}

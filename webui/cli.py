@@ -1,0 +1,221 @@
+"""The `schemeflow` command: database set-up, demo data, deployment, users, worker, server.
+
+Each command is a thin shell over an engine call; failures print one clear message and exit 1.
+"""
+from __future__ import annotations
+
+import functools
+import getpass
+import logging
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from typing import TypeVar
+
+import click
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+import engine
+from config import Config
+from engine import definitions
+from engine import reference
+from engine import users
+from engine.db import make_engine
+from engine.errors import DeployError
+from engine.errors import EngineError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _db(ensure_schema: bool = True) -> sessionmaker[Session]:
+    url = Config.DATABASE_URL
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    eng = make_engine(url)
+    if ensure_schema and not inspect(eng).has_table("alembic_version"):
+        raise click.ClickException("the database has no tables yet: run `schemeflow init-db` first")
+    return engine.make_sessionmaker(eng)
+
+
+def friendly(fn: F) -> F:
+    """Turn engine errors into one readable message and exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DeployError as exc:
+            click.echo(f"Error: {exc.message}", err=True)
+            sys.exit(1)
+        except EngineError as exc:
+            click.echo(f"Error: {exc.message}", err=True)
+            for d in exc.details:
+                click.echo("  - " + ", ".join(f"{k}: {v}" for k, v in d.items()), err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+def main() -> None:
+    """schemeflow: the smart-city pilot workflow engine."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    db = _db(ensure_schema=False)
+    engine.upgrade_schema(db.kw["bind"])
+    click.echo(f"Database ready: {_safe_url()}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@friendly
+def deploy(paths: tuple[str, ...]) -> None:
+    """Deploy BPMN, DMN and JSON Schema form files (or folders of them) as new versions."""
+    files = definitions.read_paths(paths)
+    for d in engine.deploy(_db(), files, max_bytes=Config.MAX_DEFINITION_BYTES,
+                           allow_scripts=Config.ALLOW_SCRIPT_TASKS):
+        state = "deployed" if d.created else "unchanged (identical to the live version)"
+        click.echo(f"{d.key} version {d.version}: {state}")
+
+
+@main.command("import-pilots")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch-year", type=int, help="Announcement year of this batch, e.g. 2013.")
+@friendly
+def import_pilots(csv_file: str, batch_year: int | None) -> None:
+    """Import pilots from a UTF-8 CSV with columns province,name,level."""
+    try:
+        text = Path(csv_file).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException("the file is not UTF-8 text (save it as CSV UTF-8)") from None
+    created, existing = reference.import_pilots(_db(), text, batch_year=batch_year)
+    click.echo(f"Imported {created} pilot(s); {existing} already present.")
+
+
+@main.group()
+def user() -> None:
+    """Manage user accounts."""
+
+
+def _read_password(confirm: bool = True) -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        second = getpass.getpass("Repeat password: ") if confirm else first
+    else:  # scripts pipe the password twice on standard input
+        first = sys.stdin.readline().rstrip("\r\n")
+        second = sys.stdin.readline().rstrip("\r\n") if confirm else first
+    if first != second:
+        raise click.ClickException("the two passwords differ")
+    return first
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["city", "province", "ministry", "admin"]))
+@click.option("--province", help="Province name (for provincial reviewers).")
+@click.option("--pilot", "pilot", help="Pilot id (for city users).")
+@click.option("--display-name")
+@friendly
+def user_add(name: str, role: str, province: str | None, pilot: str | None, display_name: str | None) -> None:
+    """Create a user; the password is asked twice (or read from standard input)."""
+    pilot_id = None
+    if pilot is not None:
+        if not pilot.isdigit():
+            raise click.ClickException("--pilot takes the pilot's numeric id (see GET /api/v1/pilots)")
+        pilot_id = int(pilot)
+    password = _read_password()
+    created = users.create_user(_db(), name, role, password, province=province, pilot_id=pilot_id,
+                                display_name=display_name)
+    click.echo(f"Created {role} user {created.username}.")
+
+
+@user.command("passwd")
+@click.argument("name")
+@friendly
+def user_passwd(name: str) -> None:
+    """Change a user's password (their sessions end)."""
+    users.set_password(_db(), name, _read_password())
+    click.echo(f"Password changed for {name}.")
+
+
+@user.command("token")
+@click.argument("name")
+@friendly
+def user_token(name: str) -> None:
+    """Print a new API token for NAME (the previous one stops working)."""
+    click.echo(users.issue_token(_db(), name))
+
+
+@user.command("deactivate")
+@click.argument("name")
+@friendly
+def user_deactivate(name: str) -> None:
+    """Deactivate a user: sign-in, sessions and tokens stop working."""
+    users.set_active(_db(), name, False)
+    click.echo(f"Deactivated {name}.")
+
+
+@user.command("activate")
+@click.argument("name")
+@friendly
+def user_activate(name: str) -> None:
+    """Re-activate a user."""
+    users.set_active(_db(), name, True)
+    click.echo(f"Activated {name}.")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Fire what is due now and exit (for cron and tests).")
+@click.option("--interval", type=int, default=Config.WORKER_INTERVAL_SECONDS, show_default=True)
+@friendly
+def worker(once: bool, interval: int) -> None:
+    """Fire due timers; run several on PostgreSQL to share the work."""
+    db = _db()
+    while True:
+        fired = engine.fire_due_timers(db)
+        if once:
+            click.echo(f"Fired timers on {fired} instance(s).")
+            return
+        if fired:
+            logging.getLogger("schemeflow.worker").info("fired timers on %d instance(s)", fired)
+        time.sleep(interval)
+
+
+@main.command()
+@friendly
+def demo() -> None:
+    """Load demo data: pilots, a user for every role (passwords printed), instances at varied stages."""
+    from webui import demo as demo_data
+
+    db = _db(ensure_schema=False)
+    engine.upgrade_schema(db.kw["bind"])
+    demo_data.load(db, echo=click.echo)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web UI and API with waitress (a production WSGI server)."""
+    from waitress import serve as waitress_serve
+
+    from webui import create_app
+
+    app = create_app(Config)
+    click.echo(f"schemeflow is running at http://{host}:{port}/  (database: {_safe_url()})")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="schemeflow")
+
+
+def _safe_url() -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(Config.DATABASE_URL).render_as_string(hide_password=True)

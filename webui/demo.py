@@ -1,0 +1,120 @@
+"""Demo data for a first look: the shipped pilot lists, a user for every role, the shipped
+processes deployed, and pilot instances advanced to varied stages with sample form data."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+import engine
+from engine import definitions
+from engine import reference
+from engine import users
+from engine.errors import ConflictError
+from engine.models import Pilot
+from engine.models import Province
+from engine.models import User
+
+PASSWORD = "schemeflow-demo"
+PREFERRED = ("approve", "accepted", "verified", "pass", "yes", "acknowledge")
+# How many tasks each demo pilot's lifecycle is advanced by: a spread of stages.
+STEPS = (0, 1, 2, 3, 4, 6, 8, 10)
+
+
+def load(db: sessionmaker[Session], echo: Callable[[str], Any] = print) -> None:
+    for year, text in reference.shipped_pilot_lists().items():
+        created, _ = reference.import_pilots(db, text, batch_year=year)
+        echo(f"Pilots {year}: {created} imported")
+    accounts = _users(db)
+    deployed = engine.deploy(db, definitions.read_paths([definitions.shipped_processes()]))
+    echo("Processes: " + ", ".join(f"{d.key} v{d.version}" for d in deployed))
+    _instances(db, accounts, echo)
+    echo("\nDemo logins (password for all: %s)" % PASSWORD)
+    for name, role, where in accounts:
+        echo(f"  {name:<14} {role:<9} {where}")
+
+
+def _users(db: sessionmaker[Session]) -> list[tuple[str, str, str]]:
+    with db() as s:
+        provinces = {p.name: p.id for p in s.scalars(select(Province))}
+        pilots = list(s.scalars(select(Pilot).order_by(Pilot.id)))
+        existing = set(s.scalars(select(User.username)))
+    plan: list[tuple[str, str, dict[str, Any], str]] = [
+        ("admin", "admin", {}, "nationwide"), ("ministry", "ministry", {}, "nationwide")]
+    for i, name in enumerate(sorted(provinces), start=1):
+        plan.append((f"province{i}", "province", {"province": name}, name))
+    for pilot in pilots:
+        plan.append((f"city{pilot.id}", "city", {"pilot_id": pilot.id}, pilot.name))
+    for username, role, where, label in plan:
+        if username not in existing:
+            users.create_user(db, username, role, PASSWORD, **where)
+    return [(u, r, label) for u, r, _, label in plan]
+
+
+def _instances(db: sessionmaker[Session], accounts: list[tuple[str, str, str]], echo: Callable[[str], Any]) -> None:
+    with db() as s:
+        ids = {u.username: u.id for u in s.scalars(select(User))}
+        pilots = list(s.scalars(select(Pilot).order_by(Pilot.id)))
+        provinces = list(s.scalars(select(Province).order_by(Province.id)))
+    admin = ids["admin"]
+    started = 0
+    for pilot, steps in zip(pilots, STEPS * 4, strict=False):
+        try:
+            iid = engine.start(db, "pilot_lifecycle", user_id=admin, pilot_id=pilot.id)
+        except ConflictError:
+            continue  # already running from an earlier demo run
+        started += 1
+        for _ in range(steps):
+            if not _advance(db, iid, ids):
+                break
+    for province in provinces:
+        try:
+            engine.start(db, "provincial_summary", user_id=admin, province_id=province.id)
+        except (ConflictError, engine.NotFound):
+            pass
+    echo(f"Instances: {started} pilot lifecycles started at varied stages")
+
+
+def _advance(db: sessionmaker[Session], instance_id: int, ids: dict[str, int]) -> bool:
+    """Complete one ready task with sample data, as a user who may do it."""
+    view = engine.get_instance(db, instance_id, user_id=ids["admin"])
+    for task in view.tasks:
+        for username, uid in ids.items():
+            try:
+                detail = engine.get_task(db, task.id, user_id=uid)
+            except (engine.NotFound, engine.Forbidden):
+                continue
+            if detail.may_act:
+                engine.complete(db, task.id, user_id=uid, data=sample(detail.schema or {}))
+                return True
+    return False
+
+
+def sample(schema: dict[str, Any]) -> Any:
+    """Data that fits a JSON Schema, preferring approving answers (for demo and benchmarks)."""
+    kind = schema.get("type")
+    choices = [c.get("const") for c in schema.get("oneOf", []) if "const" in c] or schema.get("enum")
+    if choices:
+        return next((c for c in PREFERRED if c in choices), choices[0])
+    if "const" in schema:
+        return schema["const"]
+    if kind == "object":
+        return {k: sample(v) for k, v in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [sample(schema.get("items", {})) for _ in range(max(schema.get("minItems", 1), 1))]
+    if kind in ("number", "integer"):
+        low, high = schema.get("minimum", 0), schema.get("maximum", 100)
+        value = min(max(low, 80 if high >= 80 else low), high)
+        return int(value) if kind == "integer" else float(value)
+    if kind == "boolean":
+        return True
+    if schema.get("format") == "date":
+        return date.today().isoformat()
+    if schema.get("format") == "date-time":
+        return date.today().isoformat() + "T09:00:00+08:00"
+    text = "示例内容 sample text"
+    return (text * (1 + schema.get("minLength", 0) // len(text)))[: schema.get("maxLength", 200)]
