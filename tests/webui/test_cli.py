@@ -1,0 +1,99 @@
+"""The `schemeflow` command as an operator uses it: clear messages, non-zero exit on failure."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from click.testing import Result
+
+from config import Config
+from tests.conftest import DATA
+from webui.cli import main
+
+PASSWORD = "Sturdy-Passw0rd"
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    monkeypatch.setattr(Config, "DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+    assert runner.invoke(main, ["init-db"]).exit_code == 0
+    yield runner
+
+
+def run(cli: CliRunner, *args: str, stdin: str | None = None) -> Result:
+    return cli.invoke(main, list(args), input=stdin)
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "pilots.csv"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_commands_refuse_an_uninitialised_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Config, "DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    result = CliRunner().invoke(main, ["user", "token", "x"])
+    assert result.exit_code != 0 and "init-db" in result.output
+
+
+def test_import_pilots_reads_rows_and_is_idempotent(cli: CliRunner, tmp_path: Path) -> None:
+    path = write(tmp_path, "province,name,level\n浙江省,测试市,city\n福建省,样例区,区\n")
+    assert "Imported 2 pilot(s)" in run(cli, "import-pilots", path).output
+    assert "Imported 0 pilot(s); 2 already present" in run(cli, "import-pilots", path).output
+
+
+def test_import_pilots_reports_every_bad_row_and_writes_nothing(cli: CliRunner, tmp_path: Path) -> None:
+    path = write(tmp_path, "province,name,level\n浙江省,好市,city\n浙江省,,planet\n,某县,county\n")
+    result = run(cli, "import-pilots", path)
+    assert result.exit_code == 1
+    assert "line: 3" in result.output and "line: 4" in result.output and "planet" in result.output
+    ok = write(tmp_path, "province,name,level\n浙江省,好市,city\n")
+    assert "Imported 1 pilot(s)" in run(cli, "import-pilots", ok).output  # the good row was not kept before
+
+
+def test_import_pilots_needs_the_columns(cli: CliRunner, tmp_path: Path) -> None:
+    result = run(cli, "import-pilots", write(tmp_path, "prov,city\nx,y\n"))
+    assert result.exit_code == 1 and "province, name, level" in result.output
+
+
+def test_user_add_reads_the_password_twice(cli: CliRunner) -> None:
+    ok = run(cli, "user", "add", "root", "--role", "admin", stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    assert ok.exit_code == 0, ok.output
+    differ = run(cli, "user", "add", "root2", "--role", "admin", stdin=f"{PASSWORD}\nother-password\n")
+    assert differ.exit_code == 1 and "differ" in differ.output
+    again = run(cli, "user", "add", "root", "--role", "admin", stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    assert again.exit_code == 1 and "already exists" in again.output
+    short = run(cli, "user", "add", "root3", "--role", "admin", stdin="short\nshort\n")
+    assert short.exit_code == 1 and "at least" in short.output
+
+
+def test_a_city_user_needs_a_pilot_and_a_reviewer_a_province(cli: CliRunner) -> None:
+    city = run(cli, "user", "add", "c", "--role", "city", stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    assert city.exit_code == 1 and "pilot" in city.output
+    prov = run(cli, "user", "add", "p", "--role", "province", "--province", "火星省", stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    assert prov.exit_code == 1 and "province" in prov.output
+
+
+def test_user_token_prints_a_new_token_each_time(cli: CliRunner) -> None:
+    run(cli, "user", "add", "root", "--role", "admin", stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    first, second = (run(cli, "user", "token", "root").output.strip() for _ in range(2))
+    assert len(first) >= 32 and first != second
+    assert run(cli, "user", "token", "ghost").exit_code == 1
+
+
+def test_deploy_reports_problems_and_exits_1(cli: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.bpmn"
+    bad.write_bytes(b"<definitions")
+    result = run(cli, "deploy", str(bad))
+    assert result.exit_code == 1 and "bad.bpmn" in result.output and "well-formed" in result.output
+    files = [str(DATA / n) for n in ("two_step.bpmn", "submit-schema.json", "review-schema.json")]
+    assert "two_step version 1: deployed" in run(cli, "deploy", *files).output
+    assert "unchanged" in run(cli, "deploy", *files).output
+
+
+def test_worker_once_fires_due_timers_and_exits(cli: CliRunner) -> None:
+    result = run(cli, "worker", "--once")
+    assert result.exit_code == 0 and "Fired timers on 0 instance(s)" in result.output
