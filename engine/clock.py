@@ -10,6 +10,7 @@ import contextlib
 import contextvars
 from collections.abc import Callable
 from collections.abc import Iterator
+from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
@@ -27,8 +28,8 @@ _global_source: Callable[[], datetime] | None = None
 def now() -> datetime:
     """Return the current time, timezone-aware in UTC."""
     source = _source.get() or _global_source
-    value = source() if source else _real_datetime.now(timezone.utc)
-    return value.astimezone(timezone.utc)
+    value = source() if source else _real_datetime.now(UTC)
+    return value.astimezone(UTC)
 
 
 def set_clock(source: Callable[[], datetime] | None) -> None:

@@ -9,13 +9,13 @@ from dataclasses import field
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm import sessionmaker
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 from engine import access
 from engine import bpmn

@@ -3,8 +3,8 @@ projection, audit events and attachment metadata. Models change state; they neve
 from __future__ import annotations
 
 import enum
+from datetime import UTC
 from datetime import datetime
-from datetime import timezone
 from typing import Annotated
 from typing import Any
 
@@ -48,13 +48,13 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 intpk = Annotated[int, mapped_column(primary_key=True)]

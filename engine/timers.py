@@ -12,7 +12,6 @@ from engine import audit
 from engine import clock
 from engine import db as dbutil
 from engine import runtime
-from engine import workflow
 from engine.errors import ConflictError
 from engine.errors import WorkflowFailed
 from engine.models import Instance

@@ -25,6 +25,7 @@ from engine import expressions
 MAX_STEPS_PER_CALL = 5_000      # tasks one call may run before we call it a runaway loop
 MAX_SECONDS_PER_CALL = 10.0
 DEEP = sys.maxsize              # SpiffWorkflow hides tasks below depth 1000 by default
+TIMER_EVENTS = {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
 
 
 class RunawayWorkflow(Exception):
@@ -78,7 +79,7 @@ def _event_time(value: Any) -> datetime | None:
 
 def next_timer(wf: BpmnWorkflow) -> datetime | None:
     """When the earliest pending timer fires (what the worker polls on)."""
-    times = [_event_time(e.value) for e in wf.waiting_events() if "Timer" in e.event_type]
+    times = [_event_time(e.value) for e in wf.waiting_events() if e.event_type in TIMER_EVENTS]
     return min((t for t in times if t is not None), default=None)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC
 from datetime import datetime
-from datetime import timezone
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,6 @@ from sqlalchemy.orm import sessionmaker
 from engine import clock
 from engine import schema
 from engine.db import make_engine
-
 from tests import helpers
 
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
@@ -50,7 +49,7 @@ def db(db_engine: Engine) -> Iterator[sessionmaker[Session]]:
 @pytest.fixture
 def at() -> Iterator[helpers.Clock]:
     """A movable clock starting 2026-01-05 09:00 China time."""
-    moving = helpers.Clock(datetime(2026, 1, 5, 1, 0, tzinfo=timezone.utc))
+    moving = helpers.Clock(datetime(2026, 1, 5, 1, 0, tzinfo=UTC))
     clock.set_clock(moving.now)
     yield moving
     clock.set_clock(None)

@@ -64,6 +64,7 @@ def friendly(fn: F) -> F:
 def main() -> None:
     """schemeflow: the smart-city pilot workflow engine."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @main.command("init-db")

@@ -112,6 +112,7 @@ def test_invalid_xml_names_the_line(world: World) -> None:
 
 
 def test_xxe_reading_a_local_file_is_refused(world: World, tmp_path: object) -> None:
+    before = versions(world)
     secret = "SECRET-" + "x" * 8
     path = f"{tmp_path}/secret.txt"
     with open(path, "w") as fh:
@@ -121,14 +122,15 @@ def test_xxe_reading_a_local_file_is_refused(world: World, tmp_path: object) -> 
     details = refused(world, content)
     assert "DOCTYPE" in details[0]["message"]
     assert secret not in json.dumps(details)
-    assert versions(world) == 0
+    assert versions(world) == before
 
 
 def test_billion_laughs_is_refused(world: World) -> None:
+    before = versions(world)
     ents = '<!ENTITY lol0 "lol">' + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
     doctype = f"<!DOCTYPE bpmn:definitions [{ents}]>\n"
     details = refused(world, bpmn(user_task(inner="<bpmn:documentation>&lol9;</bpmn:documentation>"), doctype=doctype))
-    assert details and versions(world) == 0
+    assert details and versions(world) == before
 
 
 @pytest.mark.parametrize("lane", [None, "Expert"])

@@ -1,7 +1,6 @@
 """Runtime through its users: start, see, claim, complete, conflicts, admin operations."""
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select

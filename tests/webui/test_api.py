@@ -61,7 +61,7 @@ def test_only_admins_deploy(api: dict[str, Api]) -> None:
     status, body = upload(api["admin"])
     assert status == 200 and body["created"] is False and body["version"] == 1  # type: ignore[index]
     status, body = api["ministry"].get("/definitions")
-    assert [(d["key"], d["version"]) for d in body["items"]] == [("two_step", 1)]  # type: ignore[index]
+    assert ("two_step", 1) in [(d["key"], d["version"]) for d in body["items"]]  # type: ignore[index]
 
 
 def test_a_bad_upload_is_400_with_one_detail_per_problem(api: dict[str, Api]) -> None:
