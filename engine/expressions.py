@@ -56,6 +56,7 @@ _DEFAULT_LIMITS = Limits()
 # Limits of the running call, for default functions that must refuse before allocating (range, str).
 _LIMITS: contextvars.ContextVar[Limits] = contextvars.ContextVar("expression_limits", default=_DEFAULT_LIMITS)
 _CELLS_PER_STEP = 10  # built containers cost steps too, so the step budget also bounds memory
+_MAX_DEPTH = 100
 
 _METHODS: dict[type, frozenset[str]] = {
     str: frozenset("lower upper strip lstrip rstrip startswith endswith split rsplit splitlines find rfind "
@@ -152,9 +153,12 @@ def _guard_lshift(lim: Limits, a: Any, b: Any) -> None:
         raise _too_big(lim)
 
 
+_STRING_MOD = "'%' string formatting is not allowed; use an f-string"
+
+
 def _guard_mod(lim: Limits, a: Any, b: Any) -> None:
-    if isinstance(a, str):  # printf-style formatting has width bombs ("%*d") and reads attributes
-        raise ExpressionError("'%' string formatting is not allowed; use an f-string")
+    if isinstance(a, str):  # printf-style formatting has width bombs ("%*d")
+        raise ExpressionError(_STRING_MOD)
 
 
 _BINOP_GUARDS: dict[type, Callable[[Limits, Any, Any], None]] = {
@@ -164,8 +168,8 @@ _BINOP_GUARDS: dict[type, Callable[[Limits, Any, Any], None]] = {
 
 def _repr_size(value: Any, budget: int, depth: int = 0) -> int:
     """Estimate len(str(value)), giving up once it passes ``budget`` (str([[0]*n]*n) is n*n long)."""
-    if depth > 100:
-        raise LimitExceeded("value is nested too deeply")
+    if depth > _MAX_DEPTH:
+        raise LimitExceeded("value is nested too deeply or contains itself")
     kind = type(value)
     if kind is str:
         size = len(value) + 2
@@ -303,20 +307,27 @@ class _Interpreter:
             self.tick(bits // 512)  # big ints hold memory too
         return value
 
-    def charge(self, value: Any) -> None:
+    def charge(self, value: Any, into: Any = None) -> None:
         # Counts nested cells, aliases included: [[0]*n]*n is short but n*n deep, and a later ==,
-        # sorted() or str() would walk all of it within a single step.
-        budget, cells, stack = (self.limits.max_steps - self.steps) * _CELLS_PER_STEP, 0, [value]
+        # sorted() or str() would walk all of it within a single step. Cycles (storing a container
+        # into itself) and deep nesting are refused: task data must stay JSON-serializable.
+        budget = (self.limits.max_steps - self.steps) * _CELLS_PER_STEP
+        cells, next_check, stack = 0, 100_000, [(value, 0)]
         while stack:
-            item = stack.pop()
+            item, depth = stack.pop()
             if type(item) is str:
                 cells += len(item) // 8 + 1
+            elif item is into or depth > _MAX_DEPTH:
+                raise LimitExceeded("value is nested too deeply or contains itself")
             elif type(item) in _DEEP:
                 cells += len(item) + 1
                 members = itertools.chain(item, item.values()) if type(item) is dict else item
-                stack.extend([m for m in members if type(m) in _DEEP])
+                stack.extend([(m, depth + 1) for m in members if type(m) in _DEEP])
             if cells > budget:
                 raise LimitExceeded(f"too much data (more than {self.limits.max_steps} steps)")
+            if cells > next_check:  # each item adds a cell, so the deadline is checked every 100k items
+                next_check += 100_000
+                self.tick(0)
         self.tick(cells // _CELLS_PER_STEP)
 
     def iterable(self, value: Any) -> Any:
@@ -356,7 +367,7 @@ class _Interpreter:
             obj, key = self.item(target)
             if isinstance(obj, dict) and key not in obj:
                 _too_long(len(obj) + 1, self.limits)
-            self.charge(value)
+            self.charge(value, into=obj)
             obj[key] = value
         else:
             raise ExpressionError(f"cannot assign to {type(target).__name__}")
@@ -383,6 +394,8 @@ class _Interpreter:
         if name in _GROWS:
             extra = 1 if name in _GROWS_BY_ONE else sum(len(a) for a in args if isinstance(a, _SIZED)) + len(kwargs)
             _too_long(len(obj) + extra, self.limits)
+            for arg in (*args, *kwargs.values()):
+                self.charge(arg, into=obj)
         elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
             hits = obj.count(args[0]) if len(args) < 3 or args[2] < 0 else min(args[2], obj.count(args[0]))
             _too_long(len(obj) + hits * (len(args[1]) - len(args[0])), self.limits)
@@ -391,9 +404,6 @@ class _Interpreter:
             text = sum(len(a) for a in args[0] if isinstance(a, str))
             _too_long(text + len(obj) * max(len(args[0]) - 1, 0), self.limits)
         result = getattr(obj, name)(*args, **kwargs)
-        if name in _GROWS:
-            for arg in (*args, *kwargs.values()):
-                self.charge(arg)
         if name in ("keys", "values", "items"):
             result = list(result)  # views would expose .mapping and do not serialize
         return result if name in ("get", "pop", "setdefault") else self.produced(result)
@@ -560,6 +570,7 @@ _HANDLERS: dict[type, Callable[[_Interpreter, Any], Any]] = {
     getattr(ast, name[3:]): fn for name, fn in vars(_Interpreter).items() if name.startswith("_x_")
 }
 
+
 def _call_rule(node: ast.Call, calls: set[int]) -> str | None:
     if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
         return "argument unpacking (* and **) is not allowed"
@@ -589,6 +600,8 @@ _RULES: dict[type, Callable[[Any, set[int]], str | None]] = {
     ast.comprehension: lambda n, _: "async comprehensions are not allowed" if n.is_async else None,
     ast.Delete: lambda n, _: None if all(isinstance(t, ast.Subscript) for t in n.targets)
                              else "only 'del x[key]' is allowed",
+    ast.BinOp: lambda n, _: _STRING_MOD if isinstance(n.op, ast.Mod) and (isinstance(n.left, ast.JoinedStr) or (
+        isinstance(n.left, ast.Constant) and isinstance(n.left.value, str))) else None,
     ast.Subscript: lambda n, _: "slice assignment is not allowed"
                                 if isinstance(n.slice, ast.Slice) and not isinstance(n.ctx, ast.Load) else None,
 }

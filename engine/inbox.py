@@ -9,7 +9,7 @@ from dataclasses import field
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
 from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import select
@@ -32,14 +32,14 @@ from engine.models import User
 SCOPES = ("mine", "group", "completed")
 
 
-def sync(session: Session, instance: Instance, wf: BpmnWorkflow) -> list[HumanTask]:
+def sync(session: Session, instance: Instance, ready_tasks: list[Task], now: datetime) -> list[HumanTask]:
     """Insert rows for newly ready user tasks, cancel rows whose task is gone; return new rows."""
-    now = clock.now()
-    ready = {str(t.id): t for t in workflow.ready_manual_tasks(wf)}
+    ready = {str(t.id): t for t in ready_tasks}
     rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                    HumanTask.state == TaskStatus.READY)).all()
     for row in rows:
-        if row.id not in ready:
+        # A row completed in this transaction may still read as ready from the database.
+        if row.state == TaskStatus.READY and row.id not in ready:
             row.state = TaskStatus.CANCELLED
             row.completed_at = now
     known = {row.id for row in rows}

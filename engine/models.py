@@ -159,7 +159,7 @@ class ProcessVersion(Base):
     name: Mapped[name200]
     content_hash: Mapped[str] = mapped_column(String(64))
     # SpiffWorkflow's serialized spec + subprocess specs, written once at deploy time.
-    spec_json: Mapped[str] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)  # read only on a spec-cache miss
     spec_hash: Mapped[str] = mapped_column(String(64))  # sha256 of spec_json: the spec cache key
     serializer_version: Mapped[str] = mapped_column(String(20))
     needs_pilot: Mapped[bool]

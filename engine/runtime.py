@@ -19,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -77,7 +78,7 @@ def start(db: sessionmaker[Session], process: str, *, user_id: int, pilot_id: in
             Instance.state.in_([InstanceState.RUNNING, InstanceState.SUSPENDED])))
         if running is not None:
             raise ConflictError(f"instance {running} of {process!r} is already running here")
-        spec, subprocess_specs = state.SPEC_CACHE.get(version.spec_hash, version.spec_json)
+        spec, subprocess_specs = state.SPEC_CACHE.get(version.spec_hash, lambda: version.spec_json)
         wf = BpmnWorkflow(spec, subprocess_specs)
         wf.task_tree.data.update({"pilot_id": pilot_id, "pilot_name": pilot.name if pilot else None,
                                   "province_id": province_id, "province_name": province.name if province else None})
@@ -263,7 +264,8 @@ def _require_running(instance: Instance) -> None:
 
 
 def _task_for_action(session: Session, user: User, task_id: str, act: bool = True) -> tuple[HumanTask, Instance]:
-    row = session.get(HumanTask, task_id)
+    row = session.scalar(select(HumanTask).where(HumanTask.id == task_id)
+                         .options(joinedload(HumanTask.instance).joinedload(Instance.version)))
     if row is None or not access.may_view_instance(user, row.instance):
         raise NotFound("no such task")
     if act and not access.may_act_on_task(user, row):
@@ -290,7 +292,7 @@ def _set_claim(session: Session, row: HumanTask, expected: int | None, new: int 
 def load(session: Session, instance: Instance) -> BpmnWorkflow:
     """Restore an instance's workflow (the caller wires the script engine before running it)."""
     version = instance.version
-    return state.load(version.spec_hash, version.spec_json, version.serializer_version,
+    return state.load(version.spec_hash, lambda: version.spec_json, version.serializer_version,
                       instance.workflow_json, instance.serializer_version)
 
 
@@ -298,26 +300,27 @@ def run_and_save(session: Session, instance: Instance, wf: BpmnWorkflow, act: An
     wf.script_engine = workflow.script_engine(services.bound(session, instance))
     try:
         act()
-        workflow.advance(wf)
+        now = workflow.advance(wf)
     except ENGINE_ERRORS as exc:
         raise WorkflowFailed(f"the process could not continue: {exc}") from exc
-    save(session, instance, wf)
+    save(session, instance, wf, now)
 
 
-def save(session: Session, instance: Instance, wf: BpmnWorkflow) -> None:
+def save(session: Session, instance: Instance, wf: BpmnWorkflow, now: workflow.Snapshot) -> None:
     """Write the workflow state and everything derived from it (tasks, timers, stage)."""
-    now = clock.now()
-    instance.workflow_json = state.dump_state(wf)
-    instance.serializer_version = state.SERIALIZER_VERSION
-    instance.updated_at = now
-    instance.waiting_messages = workflow.waiting_messages(wf)
-    inbox.sync(session, instance, wf)
-    if workflow.is_finished(wf):
-        instance.state, instance.ended_at, instance.next_timer_at = InstanceState.COMPLETED, now, None
-        instance.stage = None
-        audit.record(session, "instance_completed", instance_id=instance.id,
-                     after={k: v for k, v in wf.data.items() if isinstance(v, (str, int, float, bool))})
-        return
-    instance.next_timer_at = workflow.next_timer(wf)
-    names = sorted({t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in workflow.ready_manual_tasks(wf)})
-    instance.stage = ", ".join(names)[:400] or None
+    at = clock.now()
+    with session.no_autoflush:  # one UPDATE of the instance, not one per query below
+        instance.workflow_json = state.dump_state(wf)
+        instance.serializer_version = state.SERIALIZER_VERSION
+        instance.updated_at = at
+        instance.waiting_messages = workflow.waiting_messages(wf)
+        inbox.sync(session, instance, now.ready, at)
+        if now.finished(wf):
+            instance.state, instance.ended_at, instance.next_timer_at = InstanceState.COMPLETED, at, None
+            instance.stage = None
+            audit.record(session, "instance_completed", instance_id=instance.id,
+                         after={k: v for k, v in wf.data.items() if isinstance(v, (str, int, float, bool))})
+            return
+        instance.next_timer_at = workflow.next_timer(wf)
+        names = sorted({t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in now.ready})
+        instance.stage = ", ".join(names)[:400] or None

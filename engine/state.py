@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -82,12 +83,13 @@ class _SpecCache:
         self._lock = threading.Lock()
         self._size = size
 
-    def get(self, spec_hash: str, spec_json: str) -> Specs:
+    def get(self, spec_hash: str, spec_json: Callable[[], str]) -> Specs:
+        """The specs for ``spec_hash``; ``spec_json`` is only called (read from the DB) on a miss."""
         with self._lock:
             if spec_hash in self._items:
                 self._items.move_to_end(spec_hash)
                 return self._items[spec_hash]
-        specs = restore_specs(spec_json)
+        specs = restore_specs(spec_json())
         with self._lock:
             self._items[spec_hash] = specs
             while len(self._items) > self._size:
@@ -104,13 +106,13 @@ def restore_specs(spec_json: str) -> Specs:
     return reg.restore(data["spec"]), {k: reg.restore(v) for k, v in data["subprocess_specs"].items()}
 
 
-def load(spec_hash: str, spec_json: str, spec_version: str, state_json: str,
+def load(spec_hash: str, spec_json: Callable[[], str], spec_version: str, state_json: str,
          state_version: str) -> BpmnWorkflow:
     """Restore an instance; state from an older serializer is migrated with its spec first."""
     state = json.loads(state_json, cls=SERIALIZER.json_decoder_cls)
     if state_version == SERIALIZER_VERSION and spec_version == SERIALIZER_VERSION:
         return SERIALIZER.registry.restore(state, specs=SPEC_CACHE.get(spec_hash, spec_json))
-    state.update(json.loads(spec_json))
+    state.update(json.loads(spec_json()))
     state[SERIALIZER.VERSION_KEY] = state_version
     SERIALIZER.migrate(state)
     return SERIALIZER.registry.restore(state)

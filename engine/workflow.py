@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from collections.abc import Mapping
 from datetime import datetime
 from datetime import timedelta
@@ -37,7 +38,7 @@ def script_engine(services: Mapping[str, Callable[[dict[str, Any]], Any]] | None
     return PythonScriptEngine(environment=expressions.SafeEnvironment(allow_scripts=True, services=services))
 
 
-def advance(wf: BpmnWorkflow) -> None:
+def advance(wf: BpmnWorkflow) -> Snapshot:
     """Run engine steps (and timers already due) until the workflow waits, within a budget."""
     deadline = clock.monotonic() + MAX_SECONDS_PER_CALL
     steps = 0
@@ -51,21 +52,46 @@ def advance(wf: BpmnWorkflow) -> None:
     for _ in range(100):
         wf.do_engine_steps(will_complete_task=budget)
         wf.refresh_timers()
-        if not any(not t.task_spec.manual for t in wf.get_tasks(state=TaskState.READY, max_depth=DEEP)):
-            return
+        now = snapshot(wf)
+        if not now.engine_ready:
+            return now
     raise RunawayWorkflow("timers kept firing without the process waiting")
 
 
+@dataclass
+class Snapshot:
+    """What one pass over every task (all depths, all subprocesses) tells about a workflow."""
+
+    ready: list[Task]      # READY user/manual tasks
+    engine_ready: bool     # READY tasks the engine itself should run
+    live: bool             # anything READY, WAITING or STARTED
+
+    def finished(self, wf: BpmnWorkflow) -> bool:
+        # SpiffWorkflow's is_completed() cannot see below depth 1000; we looked everywhere.
+        return not self.live and bool(wf.is_completed())
+
+
+LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+def snapshot(wf: BpmnWorkflow) -> Snapshot:
+    ready: list[Task] = []
+    engine_ready = live = False
+    for tasks in (wf.tasks, *(sp.tasks for sp in wf.subprocesses.values())):
+        for task in tasks.values():
+            state = task.state
+            if state & LIVE:
+                live = True
+                if state == TaskState.READY:
+                    if task.task_spec.manual:
+                        ready.append(task)
+                    else:
+                        engine_ready = True
+    return Snapshot(ready, engine_ready, live)
+
+
 def ready_manual_tasks(wf: BpmnWorkflow) -> list[Task]:
-    return list(wf.get_tasks(state=TaskState.READY, manual=True, max_depth=DEEP))
-
-
-def is_finished(wf: BpmnWorkflow) -> bool:
-    """Completed for real: SpiffWorkflow says so and no task is still ready or waiting at any depth."""
-    if not wf.is_completed():
-        return False
-    live = TaskState.READY | TaskState.WAITING | TaskState.STARTED
-    return not any(True for _ in wf.get_tasks(state=live, max_depth=DEEP))
+    return snapshot(wf).ready
 
 
 def _event_time(value: Any) -> datetime | None:

@@ -49,6 +49,10 @@ ESCAPES = [
     "x.upper",
     "d.__getitem__('x')",
     "f\"{x!r}\"",
+    "f\"{x!r:{'>'}{10**9}}\"",
+    "f\"{x:>{10**9}}\"",
+    '"x".ljust(10**10)',
+    '"%s" % x',
     "b'bytes'",
 ]
 
@@ -161,9 +165,27 @@ def test_bombs_hidden_behind_task_data_pass_check_but_stop_at_run_time(source: s
         evaluate(source, names)
 
 
-def test_printf_style_string_formatting_is_refused() -> None:
+@pytest.mark.parametrize("script", [
+    "a = list(range(100000))\nb = [a]\nfor i in range(20):\n    b = b + b",  # aliases: short list, huge deep size
+    "a = []\nfor i in range(100000):\n    a.append([0] * 1000)",
+    "a = []\nfor i in range(1000):\n    a = [a]",  # nesting that JSON and deepcopy cannot handle
+    "a = []\na.append(a)",  # a cycle
+    "d = {}\nd['self'] = d",
+])
+def test_scripts_cannot_build_huge_deep_or_cyclic_data(script: str) -> None:
+    names: dict[str, Any] = {}
+    assert check(script, mode="exec") == []
+    started = time.monotonic()
+    with pytest.raises(LimitExceeded):
+        execute(script, names, Limits(max_steps=1_000_000, max_seconds=2.0))
+    assert time.monotonic() - started < 2.5
+
+
+def test_printf_style_string_formatting_is_refused_even_with_a_format_from_task_data() -> None:
+    assert check('"%*d" % (n, 1)') == ["line 1: '%' string formatting is not allowed; use an f-string"]
+    assert check("fmt % (n, 1)") == []
     with pytest.raises(ExpressionError, match="'%' string formatting"):
-        evaluate('"%*d" % (n, 1)', {"n": 10**9})
+        evaluate("fmt % (n, 1)", {"fmt": "%*d", "n": 10**9})
     assert evaluate("n % 7", {"n": 10}) == 3
 
 
