@@ -32,33 +32,32 @@ from engine.models import User
 SCOPES = ("mine", "group", "completed")
 
 
-def sync(session: Session, instance: Instance, ready_tasks: list[Task], now: datetime) -> list[HumanTask]:
-    """Insert rows for newly ready user tasks, cancel rows whose task is gone; return new rows."""
+def sync(session: Session, instance: Instance, ready_tasks: list[Task], now: datetime) -> None:
+    """Insert rows for newly ready user tasks and cancel rows whose task is gone."""
     ready = {str(t.id): t for t in ready_tasks}
-    rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                   HumanTask.state == TaskStatus.READY)).all()
-    for row in rows:
-        # A row completed in this transaction may still read as ready from the database.
-        if row.state == TaskStatus.READY and row.id not in ready:
-            row.state = TaskStatus.CANCELLED
-            row.completed_at = now
-    known = {row.id for row in rows}
-    created = []
-    for task_id, task in ready.items():
-        if task_id in known:
-            continue
+    listed = set(session.scalars(select(HumanTask.id).where(HumanTask.instance_id == instance.id,
+                                                            HumanTask.state == TaskStatus.READY)))
+    for task_id in listed - ready.keys():
+        row = session.get(HumanTask, task_id)  # a row completed by this very call is in the session
+        if row is not None and row.state == TaskStatus.READY:
+            row.state, row.completed_at = TaskStatus.CANCELLED, now
+    new = [task for task_id, task in ready.items() if task_id not in listed]
+    if not new:
+        return
+    # A task's round is the how-many-th time its step is offered in this instance.
+    rounds = dict(session.execute(
+        select(HumanTask.bpmn_id, func.max(HumanTask.round))
+        .where(HumanTask.instance_id == instance.id, HumanTask.bpmn_id.in_({t.task_spec.bpmn_id for t in new}))
+        .group_by(HumanTask.bpmn_id)).all())
+    for task in new:
         spec = task.task_spec
-        previous = session.scalar(select(func.count()).select_from(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.bpmn_id == spec.bpmn_id,
-            HumanTask.state == TaskStatus.COMPLETED)) or 0
-        row = HumanTask(id=task_id, instance_id=instance.id, bpmn_id=spec.bpmn_id,
-                        name=(spec.bpmn_name or spec.bpmn_id)[:200], lane=spec.lane,
-                        role=access.LANE_ROLES[spec.lane], province_id=instance.province_id,
-                        pilot_id=instance.pilot_id, form=bpmn.task_form(spec)[0], round=previous + 1,
-                        state=TaskStatus.READY, due_at=workflow.due_at(task, now), created_at=now)
-        session.add(row)
-        created.append(row)
-    return created
+        rounds[spec.bpmn_id] = rounds.get(spec.bpmn_id, 0) + 1
+        session.add(HumanTask(id=str(task.id), instance_id=instance.id, bpmn_id=spec.bpmn_id,
+                              name=(spec.bpmn_name or spec.bpmn_id)[:200], lane=spec.lane,
+                              role=access.LANE_ROLES[spec.lane], province_id=instance.province_id,
+                              pilot_id=instance.pilot_id, form=bpmn.task_form(spec)[0],
+                              round=rounds[spec.bpmn_id], state=TaskStatus.READY,
+                              due_at=workflow.due_at(task, now), created_at=now))
 
 
 @dataclass
@@ -133,17 +132,6 @@ def _active_user(session: Session, user_id: int) -> User:
     if user is None or not user.active:
         raise NotFound("no such user")
     return user
-
-
-def overdue(session: Session, now: datetime | None = None) -> Select[tuple[HumanTask]]:
-    return select(HumanTask).where(HumanTask.state == TaskStatus.READY,
-                                   HumanTask.due_at < (now or clock.now()))
-
-
-def pilot_names(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(session.execute(select(Pilot.id, Pilot.name).where(Pilot.id.in_(ids))).tuples().all())
 
 
 __all__ = ["Page", "Role", "TaskQuery", "counts_for", "sync", "task_list_statement", "tasks_for"]

@@ -197,6 +197,9 @@ class Instance(Base):
     stage: Mapped[str | None] = mapped_column(String(400))
     # Messages the workflow can catch now, with the lane allowed to send them.
     waiting_messages: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # BPMN ids of every flow node completed so far (the path taken); SpiffWorkflow's own
+    # history is pruned (engine/pruning.py), so this record is the one that lasts.
+    visited: Mapped[list[str] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[created]
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -30,6 +30,7 @@ from engine import definitions
 from engine import expressions
 from engine import forms
 from engine import inbox
+from engine import pruning
 from engine import services
 from engine import state
 from engine import workflow
@@ -47,7 +48,8 @@ from engine.models import Province
 from engine.models import TaskStatus
 from engine.models import User
 
-ENGINE_ERRORS = (SpiffWorkflowException, expressions.ExpressionError, workflow.RunawayWorkflow)
+# RecursionError: SpiffWorkflow recurses along the task tree; pruning keeps it shallow, this is the backstop.
+ENGINE_ERRORS = (SpiffWorkflowException, expressions.ExpressionError, workflow.RunawayWorkflow, RecursionError)
 
 
 def start(db: sessionmaker[Session], process: str, *, user_id: int, pilot_id: int | None = None,
@@ -309,7 +311,10 @@ def run_and_save(session: Session, instance: Instance, wf: BpmnWorkflow, act: An
 def save(session: Session, instance: Instance, wf: BpmnWorkflow, now: workflow.Snapshot) -> None:
     """Write the workflow state and everything derived from it (tasks, timers, stage)."""
     at = clock.now()
+    visited = set(instance.visited or ()) | now.completed | pruning.prune(wf)
     with session.no_autoflush:  # one UPDATE of the instance, not one per query below
+        if len(visited) != len(instance.visited or ()):
+            instance.visited = sorted(visited)
         instance.workflow_json = state.dump_state(wf)
         instance.serializer_version = state.SERIALIZER_VERSION
         instance.updated_at = at

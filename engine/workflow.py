@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
@@ -65,6 +65,7 @@ class Snapshot:
     ready: list[Task]      # READY user/manual tasks
     engine_ready: bool     # READY tasks the engine itself should run
     live: bool             # anything READY, WAITING or STARTED
+    completed: set[str]    # BPMN ids of the completed tasks in the tree
 
     def finished(self, wf: BpmnWorkflow) -> bool:
         # SpiffWorkflow's is_completed() cannot see below depth 1000; we looked everywhere.
@@ -76,6 +77,7 @@ LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 def snapshot(wf: BpmnWorkflow) -> Snapshot:
     ready: list[Task] = []
+    completed: set[str] = set()
     engine_ready = live = False
     for tasks in (wf.tasks, *(sp.tasks for sp in wf.subprocesses.values())):
         for task in tasks.values():
@@ -87,7 +89,9 @@ def snapshot(wf: BpmnWorkflow) -> Snapshot:
                         ready.append(task)
                     else:
                         engine_ready = True
-    return Snapshot(ready, engine_ready, live)
+            elif state == TaskState.COMPLETED and (bpmn_id := getattr(task.task_spec, "bpmn_id", None)):
+                completed.add(bpmn_id)  # control tasks (root, start, end) have none
+    return Snapshot(ready, engine_ready, live, completed)
 
 
 def ready_manual_tasks(wf: BpmnWorkflow) -> list[Task]:
