@@ -68,23 +68,7 @@ def parse_bundle(files: Iterable[tuple[str, bytes]], *, max_bytes: int, allow_sc
                  services: Iterable[str] = ()) -> Bundle:
     """Parse and check a bundle; raise DeployError listing every problem."""
     problems: list[Problem] = []
-    bundle = Bundle(files={})
-    trees: dict[str, Any] = {}
-    for name, content in files:
-        name = PurePath(name).name
-        kind = file_kind(name)
-        if kind is None:
-            problems.append(Problem(name, None, None, "unsupported file type (use .bpmn, .dmn or .json)"))
-        elif name in bundle.files:
-            problems.append(Problem(name, None, None, "the same file name was given twice"))
-        elif len(content) > max_bytes:
-            problems.append(Problem(name, None, None, f"file is larger than {max_bytes} bytes"))
-        else:
-            bundle.files[name] = (kind, content)
-            if kind != "form":
-                tree = _parse_xml(name, content, problems)
-                if tree is not None:
-                    trees[name] = tree
+    bundle, trees = _read_files(files, max_bytes, problems)
     if not any(kind == "bpmn" for kind, _ in bundle.files.values()):
         problems.append(Problem("", None, None, "no BPMN file given"))
     forms = {n: c for n, (k, c) in bundle.files.items() if k == "form"}
@@ -101,6 +85,28 @@ def parse_bundle(files: Iterable[tuple[str, bytes]], *, max_bytes: int, allow_sc
     if problems:
         raise DeployError(problems)
     return bundle
+
+
+def _read_files(files: Iterable[tuple[str, bytes]], max_bytes: int,
+                problems: list[Problem]) -> tuple[Bundle, dict[str, Any]]:
+    """Sort the files by kind and parse the XML ones safely (forms stay bytes)."""
+    bundle = Bundle(files={})
+    trees: dict[str, Any] = {}
+    for path, content in files:
+        name = PurePath(path).name
+        kind = file_kind(name)
+        if kind is None:
+            problems.append(Problem(name, None, None, "unsupported file type (use .bpmn, .dmn or .json)"))
+        elif name in bundle.files:
+            problems.append(Problem(name, None, None, "the same file name was given twice"))
+        elif len(content) > max_bytes:
+            problems.append(Problem(name, None, None, f"file is larger than {max_bytes} bytes"))
+        else:
+            bundle.files[name] = (kind, content)
+            tree = _parse_xml(name, content, problems) if kind != "form" else None
+            if tree is not None:
+                trees[name] = tree
+    return bundle, trees
 
 
 def _parse_xml(name: str, content: bytes, problems: list[Problem]) -> Any:
@@ -163,17 +169,7 @@ def _check_tree(name: str, root: Any, forms: dict[str, bytes], *, allow_scripts:
     for el in _elements(root, BPMN_NS, _EVAL_TAGS):
         if etree.QName(el.getparent()).localname != "correlationPropertyRetrievalExpression":
             check_source(el, el.text, "eval")
-    for el in _elements(root, BPMN_NS, {"scriptTask"}):
-        if not allow_scripts:
-            report(el, "script tasks are disabled on this server (SCHEMEFLOW_ALLOW_SCRIPT_TASKS)")
-    for el in _elements(root, BPMN_NS, {"script"}):
-        if allow_scripts:
-            check_source(el, el.text, "exec")
-    for el in _elements(root, SPIFF_NS, {"preScript", "postScript"}):
-        if not allow_scripts:
-            report(el, "pre/post scripts are disabled on this server (SCHEMEFLOW_ALLOW_SCRIPT_TASKS)")
-        else:
-            check_source(el, el.text, "exec")
+    _check_scripts(root, report, check_source, allow_scripts)
     for el in _elements(root, SPIFF_NS, {"parameter"}):
         check_source(el, el.get("value"), "eval")
     for el in _elements(root, SPIFF_NS, {"serviceTaskOperator"}):
@@ -184,6 +180,19 @@ def _check_tree(name: str, root: Any, forms: dict[str, bytes], *, allow_scripts:
         problems += _check_forms(name, el, forms)
     problems += _check_dmn(name, root)
     return problems
+
+
+def _check_scripts(root: Any, report: Any, check_source: Any, allow_scripts: bool) -> None:
+    if not allow_scripts:
+        for el in _elements(root, BPMN_NS, {"scriptTask"}):
+            report(el, "script tasks are disabled on this server (SCHEMEFLOW_ALLOW_SCRIPT_TASKS)")
+        for el in _elements(root, SPIFF_NS, {"preScript", "postScript"}):
+            report(el, "pre/post scripts are disabled on this server (SCHEMEFLOW_ALLOW_SCRIPT_TASKS)")
+        return
+    for el in _elements(root, BPMN_NS, {"script"}):
+        check_source(el, el.text, "exec")
+    for el in _elements(root, SPIFF_NS, {"preScript", "postScript"}):
+        check_source(el, el.text, "exec")
 
 
 def _check_forms(name: str, task: Any, forms: dict[str, bytes]) -> list[Problem]:

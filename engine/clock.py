@@ -34,7 +34,7 @@ def now() -> datetime:
 
 def set_clock(source: Callable[[], datetime] | None) -> None:
     """Set the process-wide clock (``None`` restores the wall clock)."""
-    global _global_source
+    global _global_source  # noqa: PLW0603 - one process-wide clock, set by the CLI and tests
     _global_source = source
 
 
@@ -67,7 +67,7 @@ def install() -> None:
     """Make SpiffWorkflow's timer events read this clock (idempotent)."""
     from SpiffWorkflow.bpmn.specs.event_definitions import timer
 
-    timer.datetime = _ClockDatetime  # type: ignore[misc]
+    timer.datetime = _ClockDatetime
 
 
 install()

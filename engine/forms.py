@@ -1,7 +1,6 @@
 """Task forms: load a version's JSON Schemas and validate submitted data against them."""
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 
@@ -36,31 +35,29 @@ def _cached(session: Session, version_id: int, name: str) -> dict[str, Any] | No
 
 
 _CACHE: dict[tuple[int, str], dict[str, Any]] = {}
+_NO_FORM: dict[str, Any] = {"type": "object", "properties": {}}
+_VALIDATORS: dict[tuple[int, str] | None, Any] = {}
 
 
-@functools.lru_cache(maxsize=256)
-def _validator(schema_json: str) -> Any:
-    schema = json.loads(schema_json)
-    return validator_for(schema)(schema, format_checker=FORMAT_CHECKER)
-
-
-def validate(schema: dict[str, Any] | None, data: Any) -> dict[str, Any]:
-    """Return the data if it fits the form; else raise InvalidData with one detail per problem.
+def check(session: Session, version_id: int, name: str | None, data: Any) -> dict[str, Any]:
+    """Return the data if it fits the task's form; else raise InvalidData with one detail per problem.
 
     Top-level fields the form does not declare are refused unless the schema allows extra
     properties explicitly: a submitter must not be able to set variables that steer gateways.
+    A task without a form accepts only an empty object.
     """
+    key = (version_id, name) if name else None
+    schema = load(session, version_id, name) or _NO_FORM
+    if key not in _VALIDATORS:
+        _VALIDATORS[key] = validator_for(schema)(schema, format_checker=FORMAT_CHECKER)
     if not isinstance(data, dict):
         raise InvalidData("data must be a JSON object", [{"field": "", "message": "expected an object"}])
-    if schema is None:
-        schema = {"type": "object", "properties": {}}
     details = []
     extra = schema.get("additionalProperties")
     if extra is None or extra is False:
         declared = set(schema.get("properties", {}))
-        details += [{"field": key, "message": "unknown field"} for key in sorted(set(data) - declared)]
-    validator = _validator(json.dumps(schema, sort_keys=True))
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        details += [{"field": field, "message": "unknown field"} for field in sorted(set(data) - declared)]
+    for error in sorted(_VALIDATORS[key].iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         path = "/".join(str(p) for p in error.absolute_path)
         if error.validator == "required" and isinstance(error.instance, dict):
             missing = [f for f in error.validator_value if f not in error.instance]

@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm import sessionmaker
 
@@ -63,8 +65,14 @@ def _view(instance: Instance, tasks: list[HumanTask]) -> InstanceView:
                         instance.error, list(instance.waiting_messages or []), tasks)
 
 
+_INSTANCE = (select(Instance).where(Instance.id == bindparam("instance_id"))  # built once: after every completion
+             .options(joinedload(Instance.version).joinedload(ProcessVersion.definition)))
+_READY_TASKS = (select(HumanTask).where(HumanTask.instance_id == bindparam("instance_id"),
+                                        HumanTask.state == TaskStatus.READY).order_by(HumanTask.created_at))
+
+
 def _instance(session: Session, user: User, instance_id: int) -> Instance:
-    instance = session.get(Instance, instance_id)
+    instance = session.scalar(_INSTANCE, {"instance_id": instance_id})
     if instance is None or not access.may_view_instance(user, instance):
         raise NotFound(f"no instance {instance_id}")
     return instance
@@ -75,9 +83,7 @@ def get_instance(db: sessionmaker[Session], instance_id: int, *, user_id: int) -
     with db() as session:
         user = runtime.active_user(session, user_id)
         instance = _instance(session, user, instance_id)
-        tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                        HumanTask.state == TaskStatus.READY)
-                                .order_by(HumanTask.created_at)).all()
+        tasks = session.scalars(_READY_TASKS, {"instance_id": instance.id}).all()
         return _view(instance, list(tasks))
 
 

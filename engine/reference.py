@@ -32,15 +32,7 @@ def parse_pilot_csv(text: str) -> list[tuple[str, str, Level]]:
         province, name = (row.get("province") or "").strip(), (row.get("name") or "").strip()
         raw_level = (row.get("level") or "").strip()
         level = LEVEL_WORDS.get(raw_level) or next((lv for lv in Level if lv.value == raw_level.lower()), None)
-        problems = []
-        if not province:
-            problems.append("province is empty")
-        if not name:
-            problems.append("name is empty")
-        if len(name) > 200 or len(province) > 100:
-            problems.append("name or province is too long")
-        if level is None:
-            problems.append(f"level {raw_level!r} is not one of city, district, county, town")
+        problems = _row_problems(province, name, raw_level, level)
         if (province, name) in seen:
             problems.append("duplicate row")
         seen.add((province, name))
@@ -51,6 +43,19 @@ def parse_pilot_csv(text: str) -> list[tuple[str, str, Level]]:
     if details:
         raise InvalidData(f"{len(details)} bad row(s); nothing was imported", details)
     return rows
+
+
+def _row_problems(province: str, name: str, raw_level: str, level: Level | None) -> list[str]:
+    problems = []
+    if not province:
+        problems.append("province is empty")
+    if not name:
+        problems.append("name is empty")
+    if len(name) > 200 or len(province) > 100:
+        problems.append("name or province is too long")
+    if level is None:
+        problems.append(f"level {raw_level!r} is not one of city, district, county, town")
+    return problems
 
 
 def import_pilots(db: sessionmaker[Session], text: str, *, batch_year: int | None = None,

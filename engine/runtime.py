@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -106,8 +107,7 @@ def complete(db: sessionmaker[Session], task_id: str, *, user_id: int, data: Any
             raise ConflictError("another user has claimed this task; ask them to release it")
         if expected_version is not None and expected_version != instance.lock_version:
             raise ConflictError("the process changed since you opened this task; reload and try again")
-        schema = forms.load(session, instance.version_id, row.form)
-        clean = forms.validate(schema, data)
+        clean = forms.check(session, instance.version_id, row.form, data)
         wf = load(session, instance)
         task = wf.get_task_from_id(UUID(task_id))
         # SpiffWorkflow's run() has no state guard: check READY, manual and lane ourselves.
@@ -163,7 +163,8 @@ def reassign(db: sessionmaker[Session], task_id: str, *, user_id: int, to_user_i
             raise Forbidden("you may not reassign this task")
         target = session.get(User, to_user_id)
         if target is None or not access.may_act_on_task(target, row):
-            raise InvalidData("that user cannot work on this task", [{"field": "to_user_id", "message": "not eligible"}])
+            raise InvalidData("that user cannot work on this task",
+                              [{"field": "to_user_id", "message": "not eligible"}])
         _set_claim(session, row, row.claimed_by_id, target.id)
         audit.record(session, "task_reassigned", actor_id=user.id, instance_id=instance.id, task_id=task_id,
                      bpmn_id=row.bpmn_id, after={"to_user_id": target.id, "to": target.username})
@@ -195,20 +196,21 @@ def send_message(db: sessionmaker[Session], instance_id: int, name: str, *, user
 
 
 def suspend(db: sessionmaker[Session], instance_id: int, *, user_id: int, reason: str) -> None:
-    _admin_transition(db, instance_id, user_id, reason, InstanceState.SUSPENDED, {InstanceState.RUNNING})
+    _admin_transition(db, instance_id, user_id, reason, target=InstanceState.SUSPENDED,
+                      allowed_from={InstanceState.RUNNING})
 
 
 def resume(db: sessionmaker[Session], instance_id: int, *, user_id: int, reason: str) -> None:
-    _admin_transition(db, instance_id, user_id, reason, InstanceState.RUNNING,
-                      {InstanceState.SUSPENDED, InstanceState.ERROR})
+    _admin_transition(db, instance_id, user_id, reason, target=InstanceState.RUNNING,
+                      allowed_from={InstanceState.SUSPENDED, InstanceState.ERROR})
 
 
 def cancel(db: sessionmaker[Session], instance_id: int, *, user_id: int, reason: str) -> None:
-    _admin_transition(db, instance_id, user_id, reason, InstanceState.CANCELLED,
-                      {InstanceState.RUNNING, InstanceState.SUSPENDED, InstanceState.ERROR})
+    _admin_transition(db, instance_id, user_id, reason, target=InstanceState.CANCELLED,
+                      allowed_from={InstanceState.RUNNING, InstanceState.SUSPENDED, InstanceState.ERROR})
 
 
-def _admin_transition(db: sessionmaker[Session], instance_id: int, user_id: int, reason: str,
+def _admin_transition(db: sessionmaker[Session], instance_id: int, user_id: int, reason: str, *,
                       target: InstanceState, allowed_from: set[InstanceState]) -> None:
     if not (reason or "").strip():
         raise InvalidData("a reason is required", [{"field": "reason", "message": "required"}])
@@ -265,9 +267,12 @@ def _require_running(instance: Instance) -> None:
         raise InvalidState(f"the instance is {instance.state.value}")
 
 
+_TASK_QUERY = (select(HumanTask).where(HumanTask.id == bindparam("task_id"))  # built once: this is the hot path
+               .options(joinedload(HumanTask.instance).joinedload(Instance.version)))
+
+
 def _task_for_action(session: Session, user: User, task_id: str, act: bool = True) -> tuple[HumanTask, Instance]:
-    row = session.scalar(select(HumanTask).where(HumanTask.id == task_id)
-                         .options(joinedload(HumanTask.instance).joinedload(Instance.version)))
+    row = session.scalar(_TASK_QUERY, {"task_id": task_id})
     if row is None or not access.may_view_instance(user, row.instance):
         raise NotFound("no such task")
     if act and not access.may_act_on_task(user, row):

@@ -143,7 +143,17 @@ def due_at(task: Task, started: datetime) -> datetime | None:
 
 
 def form_fields(task: Task, schema: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The task's current values of the fields its form declares (prefill for revisions)."""
+    """The task's current values of the fields its form declares (prefill for revisions).
+
+    Top-level choices and yes/no fields start empty: they are decisions, taken afresh every
+    round (a second review must not open on the first one's "request revision", nor a fresh
+    review on another step's "approve" that shares the variable name).
+    """
     if not schema:
         return {}
-    return {k: task.data[k] for k in schema.get("properties", {}) if k in task.data}
+    return {k: task.data[k] for k, node in schema.get("properties", {}).items()
+            if k in task.data and not _is_decision(node)}
+
+
+def _is_decision(node: Any) -> bool:
+    return isinstance(node, dict) and ("oneOf" in node or "enum" in node or node.get("type") == "boolean")

@@ -49,7 +49,8 @@ def gateway_process(condition: str) -> bytes:
     """start -> t (user) -> gateway -(condition)-> end | default -> end."""
     extra = f"""<bpmn:exclusiveGateway id="g" default="d2"><bpmn:incoming>f2x</bpmn:incoming>
       <bpmn:outgoing>d1</bpmn:outgoing><bpmn:outgoing>d2</bpmn:outgoing></bpmn:exclusiveGateway>
-    <bpmn:sequenceFlow id="d1" sourceRef="g" targetRef="e2"><bpmn:conditionExpression>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="d1" sourceRef="g" targetRef="e2">
+      <bpmn:conditionExpression>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="d2" sourceRef="g" targetRef="e2"/>
     <bpmn:endEvent id="e2"><bpmn:incoming>d1</bpmn:incoming><bpmn:incoming>d2</bpmn:incoming></bpmn:endEvent>"""
     return bpmn(user_task(), extra=extra)
@@ -70,7 +71,8 @@ def script_process(script: str) -> bytes:
     return bpmn(body, lane=None)
 
 
-def deploy(world: World, content: bytes, *files: tuple[str, bytes], allow_scripts: bool = False) -> list[definitions.Deployed]:
+def deploy(world: World, content: bytes, *files: tuple[str, bytes],
+           allow_scripts: bool = False) -> list[definitions.Deployed]:
     return engine.deploy(world.db, [("p.bpmn", content), ("f-schema.json", FORM), *files],
                          allow_scripts=allow_scripts)
 

@@ -106,3 +106,22 @@ def test_a_user_task_that_loops_on_itself_numbers_its_rounds(world: World) -> No
         engine.complete(world.db, task.id, user_id=world.uid("city_a1"), data={"name": f"P{n}", "another": another})
     assert rounds == [1, 2, 3]
     assert world.instance_state(iid) == "completed"
+
+
+PARALLEL_REVIEWS = LOOPING_TASK.replace(
+    b"""<bpmn:standardLoopCharacteristics testBefore="false">
+        <bpmn:loopCondition xsi:type="bpmn:tFormalExpression">another</bpmn:loopCondition>
+      </bpmn:standardLoopCharacteristics>""",
+    b"""<bpmn:multiInstanceLoopCharacteristics isSequential="false">
+        <bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">3</bpmn:loopCardinality>
+      </bpmn:multiInstanceLoopCharacteristics>""")
+
+
+def test_parallel_instances_of_one_step_share_their_round(world: World) -> None:
+    engine.deploy(world.db, [("add_projects.bpmn", PARALLEL_REVIEWS), ("project-schema.json", PROJECT_FORM)])
+    iid = engine.start(world.db, "add_projects", user_id=world.uid("city_a1"), pilot_id=world.pilots["A1"])
+    offered = world.ready(iid)
+    assert [t.round for t in offered] == [1, 1, 1]
+    for n, task in enumerate(offered):
+        engine.complete(world.db, task.id, user_id=world.uid("city_a1"), data={"name": f"P{n}", "another": False})
+    assert world.instance_state(iid) == "completed"

@@ -62,6 +62,9 @@ def test_revision_rounds_are_counted_and_prefilled(two_step: World) -> None:
     view = engine.get_task(two_step.db, again.id, user_id=two_step.uid("city_a1"))
     assert again.round == 4 and view.data == {"summary": "Scheme v3"}
     assert view.schema is not None and view.schema["required"] == ["summary"]
+    two_step.do("city_a1", iid, "submit", {"summary": "Scheme v4"})
+    review = engine.get_task(two_step.db, two_step.task(iid, "review").id, user_id=two_step.uid("prov_a"))
+    assert review.data == {"comment": "fix 3"}  # the decision is taken afresh, the last comment kept
 
 
 def test_a_city_user_neither_sees_nor_completes_another_pilots_task(two_step: World) -> None:

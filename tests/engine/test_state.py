@@ -32,7 +32,8 @@ def test_state_round_trips_without_the_spec() -> None:
     wf = restore()
     blob = state.dump_state(wf)
     assert '"spec"' not in blob[:200] and len(blob) < len(FIXTURE["spec_json"]) + len(FIXTURE["state_json"])
-    again = state.load("fixture", lambda: FIXTURE["spec_json"], state.SERIALIZER_VERSION, blob, state.SERIALIZER_VERSION)
+    again = state.load("fixture", lambda: FIXTURE["spec_json"], state.SERIALIZER_VERSION, blob,
+                       state.SERIALIZER_VERSION)
     assert [t.task_spec.bpmn_id for t in workflow.ready_manual_tasks(again)] == ["review"]
 
 

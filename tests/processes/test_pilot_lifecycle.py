@@ -1,8 +1,8 @@
 """The shipped pilot lifecycle, end to end through the engine, with the clock moved for timers."""
 from __future__ import annotations
 
+from datetime import UTC
 from datetime import datetime
-from datetime import timezone
 from typing import Any
 
 import pytest
@@ -54,7 +54,7 @@ def events(world: World, iid: int) -> list[AuditEvent]:
 
 
 def china(y: int, m: int, d: int, h: int = 9) -> datetime:
-    return datetime(y, m, d, h, tzinfo=clock.CHINA).astimezone(timezone.utc)
+    return datetime(y, m, d, h, tzinfo=clock.CHINA).astimezone(UTC)
 
 
 def test_approval_path_runs_to_a_three_star_acceptance(world: World, at: Clock) -> None:
