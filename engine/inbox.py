@@ -10,9 +10,16 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.task import Task
+from sqlalchemy import ColumnElement
 from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import bindparam
+from sqlalchemy import false
 from sqlalchemy import func
+from sqlalchemy import null
+from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm import sessionmaker
@@ -21,10 +28,12 @@ from engine import access
 from engine import bpmn
 from engine import clock
 from engine import workflow
+from engine.errors import Forbidden
+from engine.errors import InvalidState
 from engine.errors import NotFound
 from engine.models import HumanTask
 from engine.models import Instance
-from engine.models import Pilot
+from engine.models import Province
 from engine.models import Role
 from engine.models import TaskStatus
 from engine.models import User
@@ -32,31 +41,35 @@ from engine.models import User
 SCOPES = ("mine", "group", "completed")
 
 
+# One round trip, built once (the hot path pays only for binding): the instance's READY rows, and per
+# step now ready the last round it was offered in (id NULL).
+_SYNC_QUERY = select(HumanTask.id, HumanTask.bpmn_id, HumanTask.round).where(
+    HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == TaskStatus.READY).union_all(
+    select(null(), HumanTask.bpmn_id, func.max(HumanTask.round))
+    .where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.bpmn_id.in_(bindparam("steps", expanding=True)))
+    .group_by(HumanTask.bpmn_id))
+
+
 def sync(session: Session, instance: Instance, ready_tasks: list[Task], now: datetime) -> None:
     """Insert rows for newly ready user tasks and cancel rows whose task is gone."""
     ready = {str(t.id): t for t in ready_tasks}
-    listed = set(session.scalars(select(HumanTask.id).where(HumanTask.instance_id == instance.id,
-                                                            HumanTask.state == TaskStatus.READY)))
+    rows = session.execute(_SYNC_QUERY, {"instance_id": instance.id,
+                                         "steps": sorted({t.task_spec.bpmn_id for t in ready.values()})}).all()
+    listed = {task_id for task_id, _, _ in rows if task_id is not None}
+    # A task's round is the how-many-th time its step is offered in this instance.
+    rounds = {bpmn_id: last for task_id, bpmn_id, last in rows if task_id is None}
     for task_id in listed - ready.keys():
         row = session.get(HumanTask, task_id)  # a row completed by this very call is in the session
         if row is not None and row.state == TaskStatus.READY:
             row.state, row.completed_at = TaskStatus.CANCELLED, now
     new = [task for task_id, task in ready.items() if task_id not in listed]
-    if not new:
-        return
-    # A task's round is the how-many-th time its step is offered in this instance.
-    rounds = dict(session.execute(
-        select(HumanTask.bpmn_id, func.max(HumanTask.round))
-        .where(HumanTask.instance_id == instance.id, HumanTask.bpmn_id.in_({t.task_spec.bpmn_id for t in new}))
-        .group_by(HumanTask.bpmn_id)).all())
-    for task in new:
+    for task in new:  # parallel instances of one step offered together share their round
         spec = task.task_spec
-        rounds[spec.bpmn_id] = rounds.get(spec.bpmn_id, 0) + 1
         session.add(HumanTask(id=str(task.id), instance_id=instance.id, bpmn_id=spec.bpmn_id,
                               name=(spec.bpmn_name or spec.bpmn_id)[:200], lane=spec.lane,
                               role=access.LANE_ROLES[spec.lane], province_id=instance.province_id,
                               pilot_id=instance.pilot_id, form=bpmn.task_form(spec)[0],
-                              round=rounds[spec.bpmn_id], state=TaskStatus.READY,
+                              round=rounds.get(spec.bpmn_id, 0) + 1, state=TaskStatus.READY,
                               due_at=workflow.due_at(task, now), created_at=now))
 
 
@@ -80,7 +93,7 @@ class Page:
     per_page: int
 
 
-def task_list_statement(user: User, query: TaskQuery) -> Select[tuple[HumanTask]]:
+def task_list_statement(user: User, query: TaskQuery) -> Select[HumanTask]:
     """The SELECT behind a task list: scope, the access rule, filters, soonest due first."""
     stmt = select(HumanTask)
     if query.scope == "mine":
@@ -134,4 +147,119 @@ def _active_user(session: Session, user_id: int) -> User:
     return user
 
 
-__all__ = ["Page", "Role", "TaskQuery", "counts_for", "sync", "task_list_statement", "tasks_for"]
+
+
+# --- beyond the three scopes: who holds what, filter options, reassignment ------------------------
+# (not on the hot path: the inbox page and the reassign form call these)
+
+HELD = "held"
+
+
+def held_statement(user: User, query: TaskQuery) -> Select[HumanTask]:
+    """Open tasks someone else holds that the user may see there: tasks of the user's own queue
+    claimed by a colleague, and for reviewers who may reassign (province, admin) every claimed task
+    in their jurisdiction — so who holds a task is always visible. Soonest due first."""
+    stmt = select(HumanTask).where(_held_condition(user))
+    stmt = _filtered(stmt, query)
+    return stmt.order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.created_at, HumanTask.id)
+
+
+def _held_condition(user: User) -> ColumnElement[bool]:
+    if not user.active:
+        return false()
+    visible = (access.pilot_scope(user, HumanTask.province_id, HumanTask.pilot_id)
+               if user.role in (Role.PROVINCE, Role.ADMIN) else access.task_scope(user))
+    return and_(HumanTask.state == TaskStatus.READY, HumanTask.claimed_by_id.is_not(None),
+                HumanTask.claimed_by_id != user.id, visible)
+
+
+def _filtered(stmt: Select[HumanTask], query: TaskQuery) -> Select[HumanTask]:
+    if query.province_id is not None:
+        stmt = stmt.where(HumanTask.province_id == query.province_id)
+    if query.pilot_id is not None:
+        stmt = stmt.where(HumanTask.pilot_id == query.pilot_id)
+    if query.bpmn_id:
+        stmt = stmt.where(HumanTask.bpmn_id == query.bpmn_id)
+    if query.overdue:
+        stmt = stmt.where(HumanTask.due_at < clock.now())
+    return stmt
+
+
+def inbox_page(db: sessionmaker[Session], user_id: int, query: TaskQuery) -> Page:
+    """One page of any inbox list: the three scopes of :func:`tasks_for`, or ``held``."""
+    if query.scope != HELD:
+        return tasks_for(db, user_id, query)
+    with db() as session:
+        user = _active_user(session, user_id)
+        stmt = held_statement(user, query)
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        page = max(query.page, 1)
+        items = session.scalars(stmt.options(selectinload(HumanTask.claimed_by))
+                                .limit(query.per_page).offset((page - 1) * query.per_page)).all()
+        return Page(list(items), total, page, query.per_page)
+
+
+def held_count(db: sessionmaker[Session], user_id: int) -> int:
+    with db() as session:
+        user = _active_user(session, user_id)
+        return session.scalar(select(func.count()).select_from(
+            held_statement(user, TaskQuery(scope=HELD)).order_by(None).subquery())) or 0
+
+
+@dataclass
+class StepOption:
+    bpmn_id: str
+    name: str
+
+
+def step_options(db: sessionmaker[Session], user_id: int) -> list[StepOption]:
+    """Distinct steps among the tasks the user sees in any list (open in the user's queue or held
+    by others there, or completed by the user), for the step filter."""
+    with db() as session:
+        user = _active_user(session, user_id)
+        open_ids = select(HumanTask.bpmn_id.label("bpmn_id"), HumanTask.name.label("name")).where(
+            or_(and_(HumanTask.state == TaskStatus.READY, access.task_scope(user)), _held_condition(user)))
+        done = select(HumanTask.bpmn_id.label("bpmn_id"), HumanTask.name.label("name")).where(
+            HumanTask.completed_by_id == user.id, HumanTask.state == TaskStatus.COMPLETED)
+        both = union_all(open_ids, done).subquery()
+        rows = session.execute(select(both.c.bpmn_id, func.max(both.c.name)).group_by(both.c.bpmn_id)).all()
+        return sorted((StepOption(bpmn_id, name) for bpmn_id, name in rows), key=lambda s: (s.name, s.bpmn_id))
+
+
+def province_options(db: sessionmaker[Session], user_id: int) -> list[Province]:
+    """Provinces the user may filter by: all for ministry/admin, the own one for a province or city user."""
+    with db() as session:
+        user = _active_user(session, user_id)
+        stmt = select(Province).order_by(Province.id)
+        if user.role not in access.NATIONWIDE:
+            stmt = stmt.where(Province.id == user.province_id) if user.province_id is not None else stmt.where(false())
+        return list(session.scalars(stmt))
+
+
+def reassign_candidates(db: sessionmaker[Session], task_id: str, *, user_id: int) -> tuple[HumanTask, list[User]]:
+    """The task and the users it may be handed to (转办): active, of the task's role, in its
+    jurisdiction, not its current holder. Only for users who may reassign it."""
+    with db() as session:
+        user = _active_user(session, user_id)
+        row = session.scalar(select(HumanTask).where(HumanTask.id == task_id)
+                             .options(selectinload(HumanTask.claimed_by), selectinload(HumanTask.instance)))
+        if row is None or not access.may_view_instance(user, row.instance):
+            raise NotFound("no such task")
+        if not access.may_reassign(user, row):
+            raise Forbidden("you may not reassign this task")
+        if row.state != TaskStatus.READY:
+            raise InvalidState(f"this task is already {row.state.value}")
+        stmt = select(User).where(User.active.is_(True), User.role == row.role).order_by(User.username)
+        if row.claimed_by_id is not None:
+            stmt = stmt.where(User.id != row.claimed_by_id)
+        if row.role == Role.PROVINCE:
+            stmt = stmt.where(User.province_id == row.province_id)
+        elif row.role == Role.CITY:
+            stmt = stmt.where(User.pilot_id == row.pilot_id)
+        candidates = [u for u in session.scalars(stmt) if access.may_act_on_task(u, row)]
+        return row, candidates
+
+
+__all__ = ["HELD", "Page", "Role", "StepOption", "TaskQuery", "counts_for", "held_count", "held_statement",
+           "inbox_page", "province_options", "reassign_candidates", "step_options", "sync", "task_list_statement",
+           "tasks_for"]

@@ -133,6 +133,9 @@ class User(Base):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Bumped on password change or deactivation so existing sessions stop working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Sign-in throttling: consecutive failures and, after too many, when the next try is allowed.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[created]
     province: Mapped[Province | None] = relationship()
     pilot: Mapped[Pilot | None] = relationship()
@@ -240,6 +243,8 @@ class HumanTask(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what was submitted
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # saved, not yet submitted (暂存)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     instance: Mapped[Instance] = relationship()
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
 
@@ -276,3 +281,32 @@ class Attachment(Base):
     round: Mapped[int] = mapped_column(default=1)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[created]
+
+
+class Comment(Base):
+    """A remark in an instance's thread; a reviewer may pin it to one form field of a task."""
+
+    __tablename__ = "comment"
+    __table_args__ = (Index("ix_comment_instance", "instance_id", "id"),)
+    id: Mapped[intpk]
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    bpmn_id: Mapped[str | None] = mapped_column(String(200))
+    round: Mapped[int] = mapped_column(default=1)
+    field: Mapped[str | None] = mapped_column(String(200))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[created]
+    author: Mapped[User] = relationship()
+
+
+class SavedFilter(Base):
+    """A task-list filter a user named and kept."""
+
+    __tablename__ = "saved_filter"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    query: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[created]

@@ -1,8 +1,11 @@
-"""User accounts: creation with jurisdiction checks, argon2 password hashes and API tokens."""
+"""User accounts: creation with jurisdiction checks, argon2 password hashes, sign-in throttling
+and API tokens."""
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
@@ -12,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from engine import audit
+from engine import clock
 from engine.errors import ConflictError
 from engine.errors import InvalidData
 from engine.errors import NotFound
@@ -21,9 +25,26 @@ from engine.models import Role
 from engine.models import User
 
 HASHER = PasswordHasher()
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
 # Verifying against a dummy hash keeps unknown usernames as slow as wrong passwords.
 _DUMMY_HASH = HASHER.hash("not-a-real-password")
+# After MAX_FAILURES wrong passwords in a row a username is locked for LOCK_MINUTES; each further
+# failure after a lock ends locks it again for twice as long (at most MAX_LOCK).
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+MAX_LOCK = timedelta(hours=24)
+
+
+class SignInLocked(Exception):
+    """Sign-in refused (whatever the password) until ``until``: too many wrong passwords in a row."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"too many failed sign-ins; try again after {until.isoformat()}")
+        self.until = until
+
+
+class WrongPassword(Exception):
+    """The current password given for a password change is wrong."""
 
 
 def check_password_strength(password: str) -> None:
@@ -66,23 +87,67 @@ def create_user(db: sessionmaker[Session], username: str, role: str, password: s
 
 
 def authenticate(db: sessionmaker[Session], username: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
-    with db() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        try:
-            HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
-        except (VerificationError, InvalidHashError):
+    """The active user with these credentials, or None (unknown user, wrong password, inactive).
+
+    Raises SignInLocked, even for the right password, while the username is locked after
+    MAX_FAILURES wrong passwords in a row; a successful sign-in resets the count.
+    """
+    now = clock.now()
+    with db.begin() as session:
+        user = session.scalar(select(User).where(User.username == username).with_for_update())
+        ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
+        if user is None:
             return None
-        return user if user and user.active else None
+        if user.locked_until is not None and user.locked_until > now:
+            raise SignInLocked(user.locked_until)
+        if not ok:
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILURES:
+                doublings = min(user.failed_logins - MAX_FAILURES, 10)
+                user.locked_until = now + min(timedelta(minutes=LOCK_MINUTES) * 2 ** doublings, MAX_LOCK)
+                audit.record(session, "sign_in_locked", actor_id=user.id,
+                             after={"username": username, "failed_logins": user.failed_logins,
+                                    "locked_until": user.locked_until.isoformat()})
+            return None
+        if not user.active:
+            return None
+        if user.failed_logins or user.locked_until is not None:
+            user.failed_logins, user.locked_until = 0, None
+        return user
+
+
+def change_password(db: sessionmaker[Session], user_id: int, current: str, new: str) -> int:
+    """A user changes their own password, giving the current one; returns the new session version
+    (every other session of the user ends). Raises WrongPassword or InvalidData."""
+    check_password_strength(new)
+    with db.begin() as session:
+        user = session.get(User, user_id)
+        if user is None or not user.active:
+            raise NotFound("no such user")
+        if not _verify(user.password_hash, current):
+            raise WrongPassword("the current password is wrong")
+        user.password_hash = HASHER.hash(new)
+        user.session_version += 1
+        audit.record(session, "password_changed", actor_id=user.id, after={"username": user.username})
+        return user.session_version
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def set_password(db: sessionmaker[Session], username: str, password: str, actor_id: int | None = None) -> None:
-    """Change a password; existing sessions of the user stop working."""
+    """Change a password (an administrator's reset); existing sessions of the user stop working and
+    a sign-in lock is lifted."""
     check_password_strength(password)
     with db.begin() as session:
         user = _by_name(session, username)
         user.password_hash = HASHER.hash(password)
         user.session_version += 1
+        user.failed_logins, user.locked_until = 0, None
         audit.record(session, "password_changed", actor_id=actor_id, after={"username": username})
 
 

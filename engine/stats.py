@@ -1,0 +1,477 @@
+"""Read-only figures for the pilot pages and the dashboard.
+
+Everything here is a SQL query over ``pilot``, ``instance``, ``human_task``, ``audit_event`` and
+``attachment``; no workflow is deserialized. Every call checks the user's jurisdiction with
+:mod:`engine.access`: a pilot or instance outside it looks missing (NotFound), and the dashboard is
+for provincial, ministry and admin users only (Forbidden for city users).
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import and_
+from sqlalchemy import case
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import true
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import sessionmaker
+
+from engine import access
+from engine import clock
+from engine import forms
+from engine.errors import Forbidden
+from engine.errors import NotFound
+from engine.models import Attachment
+from engine.models import AuditEvent
+from engine.models import Comment
+from engine.models import DefinitionFile
+from engine.models import HumanTask
+from engine.models import Instance
+from engine.models import InstanceState
+from engine.models import Pilot
+from engine.models import ProcessDefinition
+from engine.models import ProcessVersion
+from engine.models import Province
+from engine.models import Role
+from engine.models import TaskStatus
+from engine.models import User
+from engine.runtime import active_user
+
+DASHBOARD_ROLES = (Role.PROVINCE, Role.MINISTRY, Role.ADMIN)
+SUMMARY_FIELDS = 6
+Answer = tuple[dict[str, Any] | None, str, Any]  # (schema node, field key, submitted value)
+
+
+def _name(user: User | None) -> str | None:
+    return (user.display_name or user.username) if user is not None else None
+
+
+# --- the pilot list ----------------------------------------------------------------------------
+
+@dataclass
+class PilotRow:
+    id: int
+    name: str
+    province_id: int
+    province: str
+    level: str
+    batch_year: int | None
+    instance_id: int | None
+    state: str | None
+    stage: str | None
+    open_tasks: int
+    overdue: int
+
+
+def _province_filter(user: User, province_id: int | None) -> int | None:
+    """Provincial users always see their own province; others may narrow to one."""
+    if user.role == Role.PROVINCE:
+        return user.province_id
+    return province_id
+
+
+def list_pilot_rows(db: sessionmaker[Session], *, user_id: int, province_id: int | None = None,
+                    search: str | None = None) -> list[PilotRow]:
+    """Pilots in the user's jurisdiction with their latest instance's state and stage, open and
+    overdue task counts; optionally one province and a name search."""
+    now = clock.now()
+    with db() as session:
+        user = active_user(session, user_id)
+        cond: list[ColumnElement[bool]] = [access.pilot_scope(user, Pilot.province_id, Pilot.id)]
+        if user.role in access.NATIONWIDE and province_id is not None:
+            cond.append(Pilot.province_id == province_id)
+        if search and search.strip():
+            pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            cond.append(or_(Pilot.name.ilike(pattern, escape="\\"), Province.name.ilike(pattern, escape="\\")))
+        latest = (select(Instance.pilot_id, func.max(Instance.id).label("iid"))
+                  .where(Instance.pilot_id.is_not(None)).group_by(Instance.pilot_id).subquery())
+        open_tasks = (select(HumanTask.pilot_id, func.count().label("n"),
+                             func.sum(case((HumanTask.due_at < now, 1), else_=0)).label("late"))
+                      .where(HumanTask.state == TaskStatus.READY, HumanTask.pilot_id.is_not(None))
+                      .group_by(HumanTask.pilot_id).subquery())
+        stmt = (select(Pilot, Province.name, Instance.id, Instance.state, Instance.stage, open_tasks.c.n,
+                       open_tasks.c.late)
+                .join(Province, Province.id == Pilot.province_id)
+                .outerjoin(latest, latest.c.pilot_id == Pilot.id)
+                .outerjoin(Instance, Instance.id == latest.c.iid)
+                .outerjoin(open_tasks, open_tasks.c.pilot_id == Pilot.id)
+                .where(*cond).order_by(Province.name, Pilot.name))
+        return [PilotRow(p.id, p.name, p.province_id, prov, p.level.value, p.batch_year, iid,
+                         state.value if state is not None else None, stage, int(n or 0), int(late or 0))
+                for p, prov, iid, state, stage, n, late in session.execute(stmt)]
+
+
+# --- one pilot's page --------------------------------------------------------------------------
+
+@dataclass
+class ReadyTask:
+    id: str
+    bpmn_id: str
+    name: str
+    round: int
+    due_at: datetime | None
+    holder: str | None
+    role: str
+
+
+@dataclass
+class AttachmentRow:
+    id: int
+    name: str
+    content_type: str
+    size: int
+    round: int
+    uploaded_at: datetime
+
+
+@dataclass
+class Submission:
+    """One completed step of one round: what was submitted, by whom, with its files."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    round: int
+    role: str
+    completed_at: datetime | None
+    completed_by: str | None
+    summary: list[Answer]
+    attachments: list[AttachmentRow] = field(default_factory=list)
+
+
+@dataclass
+class Event:
+    id: int
+    action: str
+    at: datetime
+    actor: str | None
+    bpmn_id: str | None
+    step: str | None
+    round: int | None
+    decision: str | None
+    comment: str | None
+    message: str | None
+
+
+@dataclass
+class InstanceDetail:
+    id: int
+    process: str
+    process_name: str
+    version: int
+    state: str
+    stage: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    error: str | None
+    tasks: list[ReadyTask]
+    visited: list[str]
+    current: list[str]
+    events: list[Event]
+    rounds: list[tuple[int, list[Submission]]]
+
+
+@dataclass
+class PilotPage:
+    id: int
+    name: str
+    province: str
+    level: str
+    batch_year: int | None
+    instances: list[InstanceDetail]
+
+
+def _summary(schema: dict[str, Any] | None, data: dict[str, Any] | None) -> list[Answer]:
+    """The first few top-level answers of a submission: (schema node, key, value)."""
+    props = (schema or {}).get("properties") or {}
+    out: list[Answer] = []
+    for key, value in (data or {}).items():
+        if value is None or value == "" or key.startswith("_"):
+            continue
+        node = props.get(key) if isinstance(props.get(key), dict) else None
+        out.append((node, key, value))
+        if len(out) >= SUMMARY_FIELDS:
+            break
+    return out
+
+
+def _decision_and_comment(data: Any) -> tuple[str | None, str | None]:
+    if not isinstance(data, dict):
+        return None, None
+    decision = next((str(v) for k, v in data.items() if k.endswith("decision") and isinstance(v, str) and v), None)
+    comment = next((str(v) for k, v in data.items()
+                    if (k.endswith("comment") or k.endswith("note")) and isinstance(v, str) and v.strip()), None)
+    return decision, comment
+
+
+def _events(session: Session, instance_id: int, tasks: dict[str, HumanTask],
+            names: dict[str, str]) -> list[Event]:
+    rows = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
+                           .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id))
+    bodies: dict[int, str] = {cid: body for cid, body in session.execute(
+        select(Comment.id, Comment.body).where(Comment.instance_id == instance_id))}
+    out = []
+    for e in rows:
+        task = tasks.get(e.task_id or "")
+        bpmn_id = e.bpmn_id or (task.bpmn_id if task else None)
+        decision, comment = _decision_and_comment(e.data_after) if e.action == "task_completed" else (None, None)
+        if e.action == "comment_added" and isinstance(e.data_after, dict):
+            comment = bodies.get(e.data_after.get("comment_id") or 0)
+        out.append(Event(e.id, e.action, e.at, _name(e.actor), bpmn_id,
+                         names.get(bpmn_id or "") if bpmn_id else None, task.round if task else None,
+                         decision, comment, e.message))
+    return out
+
+
+def _detail(session: Session, instance: Instance) -> InstanceDetail:
+    rows = list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
+                                .options(selectinload(HumanTask.claimed_by))
+                                .order_by(HumanTask.created_at, HumanTask.bpmn_id)))
+    by_id = {t.id: t for t in rows}
+    names = {t.bpmn_id: t.name for t in rows}
+    users = {u.id: u for u in session.scalars(select(User).where(
+        User.id.in_({t.completed_by_id for t in rows if t.completed_by_id})))}
+    ready = [t for t in rows if t.state == TaskStatus.READY]
+    attachments: dict[str, list[AttachmentRow]] = {}
+    for a in session.scalars(select(Attachment).where(Attachment.instance_id == instance.id).order_by(Attachment.id)):
+        attachments.setdefault(a.task_id or "", []).append(
+            AttachmentRow(a.id, a.name, a.content_type, a.size, a.round, a.uploaded_at))
+    rounds: dict[int, list[Submission]] = {}
+    for t in rows:
+        if t.state != TaskStatus.COMPLETED:
+            continue
+        schema = forms.load(session, instance.version_id, t.form)
+        rounds.setdefault(t.round, []).append(Submission(
+            t.id, t.bpmn_id, t.name, t.round, t.role.value, t.completed_at, _name(users.get(t.completed_by_id or 0)),
+            _summary(schema, t.data), attachments.get(t.id, [])))
+    return InstanceDetail(
+        instance.id, instance.version.definition.key, instance.version.definition.name, instance.version.number,
+        instance.state.value, instance.stage, instance.started_at, instance.ended_at, instance.error,
+        [ReadyTask(t.id, t.bpmn_id, t.name, t.round, t.due_at, _name(t.claimed_by), t.role.value) for t in ready],
+        list(instance.visited or []), sorted({t.bpmn_id for t in ready}),
+        _events(session, instance.id, by_id, names), sorted(rounds.items()))
+
+
+def pilot_page(db: sessionmaker[Session], pilot_id: int, *, user_id: int) -> PilotPage:
+    """A pilot with every instance: ready tasks, path taken, timeline and submissions by round."""
+    with db() as session:
+        user = active_user(session, user_id)
+        pilot = session.scalar(select(Pilot).where(Pilot.id == pilot_id).options(selectinload(Pilot.province)))
+        if pilot is None or not access.in_jurisdiction(user, pilot.province_id, pilot.id):
+            raise NotFound(f"no pilot {pilot_id}")
+        instances = session.scalars(
+            select(Instance).where(Instance.pilot_id == pilot.id, access.instance_scope(user))
+            .options(selectinload(Instance.version).selectinload(ProcessVersion.definition))
+            .order_by(Instance.id.desc()))
+        return PilotPage(pilot.id, pilot.name, pilot.province.name, pilot.level.value, pilot.batch_year,
+                         [_detail(session, i) for i in instances])
+
+
+_PROCESS_ID = r"<(?:\w+:)?process\b[^>]*\bid=\"{}\""
+
+
+def diagram(db: sessionmaker[Session], instance_id: int, *, user_id: int,
+            pilot_id: int | None = None) -> tuple[str, list[str], list[str]]:
+    """(BPMN XML of the file that holds the instance's process, visited element ids, ids of the
+    ready tasks) for a user who may view the instance (of ``pilot_id``, when given)."""
+    with db() as session:
+        user = active_user(session, user_id)
+        instance = session.get(Instance, instance_id)
+        if (instance is None or not access.may_view_instance(user, instance)
+                or (pilot_id is not None and instance.pilot_id != pilot_id)):
+            raise NotFound(f"no instance {instance_id}")
+        key = session.scalar(select(ProcessDefinition.key).join(ProcessVersion)
+                             .where(ProcessVersion.id == instance.version_id))
+        pattern = re.compile(_PROCESS_ID.format(re.escape(key or "")).encode())
+        files = session.scalars(select(DefinitionFile).where(DefinitionFile.version_id == instance.version_id,
+                                                             DefinitionFile.kind == "bpmn")
+                                .order_by(DefinitionFile.name))
+        content = next((f.content for f in files if pattern.search(f.content)), None)
+        if content is None:
+            raise NotFound("the diagram of this process is not stored")
+        current = session.scalars(select(HumanTask.bpmn_id).distinct().where(
+            HumanTask.instance_id == instance.id, HumanTask.state == TaskStatus.READY))
+        return content.decode("utf-8"), list(instance.visited or []), sorted(current)
+
+
+# --- the dashboard -----------------------------------------------------------------------------
+
+@dataclass
+class StageCount:
+    key: str  # a BPMN id, or one of: waiting, completed, suspended, error, cancelled, not_started
+    name: str | None  # the step's name for a BPMN id
+    count: int
+
+
+@dataclass
+class OverdueRow:
+    task_id: str
+    pilot_id: int | None
+    pilot: str | None
+    province: str | None
+    bpmn_id: str
+    step: str
+    round: int
+    due_at: datetime
+    days_overdue: int
+    holder: str | None
+    role: str
+
+
+@dataclass
+class RoundRow:
+    pilot_id: int
+    pilot: str
+    province: str
+    bpmn_id: str
+    step: str
+    rounds: int
+
+
+@dataclass
+class StepTime:
+    bpmn_id: str
+    step: str
+    count: int
+    average_hours: float
+    median_hours: float
+
+
+@dataclass
+class Dashboard:
+    province_id: int | None
+    stages: list[StageCount]
+    overdue: list[OverdueRow]
+    rounds: list[RoundRow]
+    steps: list[StepTime]
+
+    def pilot_rounds(self) -> list[tuple[str, str, int]]:
+        """(pilot, province, highest round of any submit step), most rounds first."""
+        best: dict[tuple[str, str], int] = {}
+        for r in self.rounds:
+            best[r.pilot, r.province] = max(best.get((r.pilot, r.province), 0), r.rounds)
+        return sorted(((p, prov, n) for (p, prov), n in best.items()), key=lambda x: (-x[2], x[1], x[0]))
+
+
+def _dashboard_user(session: Session, user_id: int) -> User:
+    user = active_user(session, user_id)
+    if user.role not in DASHBOARD_ROLES:
+        raise Forbidden("the dashboard is for provincial, ministry and admin users")
+    return user
+
+
+def _scope(user: User, province_col: Any, pilot_col: Any, province_id: int | None) -> ColumnElement[bool]:
+    cond = access.pilot_scope(user, province_col, pilot_col)
+    if province_id is not None:
+        cond = and_(cond, province_col == province_id)
+    return cond
+
+
+def stage_counts(session: Session, user: User, province_id: int | None) -> list[StageCount]:
+    """Running pilot instances per ready step (an instance with two ready steps counts under
+    both), running ones waiting for a timer or message, the other states, and pilots with no
+    instance yet."""
+    inst_scope = and_(Instance.pilot_id.is_not(None), _scope(user, Instance.province_id, Instance.pilot_id,
+                                                            province_id))
+    per_step = session.execute(
+        select(HumanTask.bpmn_id, func.min(HumanTask.name), func.count(func.distinct(HumanTask.instance_id)))
+        .join(Instance, Instance.id == HumanTask.instance_id)
+        .where(inst_scope, Instance.state == InstanceState.RUNNING, HumanTask.state == TaskStatus.READY)
+        .group_by(HumanTask.bpmn_id).order_by(func.count(func.distinct(HumanTask.instance_id)).desc(),
+                                              HumanTask.bpmn_id))
+    out = [StageCount(b, n, int(c)) for b, n, c in per_step]
+    has_ready = select(HumanTask.id).where(HumanTask.instance_id == Instance.id,
+                                           HumanTask.state == TaskStatus.READY).exists()
+    waiting = session.scalar(select(func.count()).select_from(Instance)
+                             .where(inst_scope, Instance.state == InstanceState.RUNNING, ~has_ready)) or 0
+    by_state: dict[InstanceState, int] = {st: n for st, n in session.execute(select(Instance.state, func.count()).where(
+        inst_scope, Instance.state != InstanceState.RUNNING).group_by(Instance.state))}
+    not_started = session.scalar(
+        select(func.count()).select_from(Pilot)
+        .where(_scope(user, Pilot.province_id, Pilot.id, province_id),
+               ~select(Instance.id).where(Instance.pilot_id == Pilot.id).exists())) or 0
+    extra = [("waiting", waiting)] + [(s.value, by_state.get(s, 0)) for s in
+                                      (InstanceState.COMPLETED, InstanceState.SUSPENDED, InstanceState.ERROR,
+                                       InstanceState.CANCELLED)] + [("not_started", not_started)]
+    return out + [StageCount(k, None, int(n)) for k, n in extra if n or k in ("completed", "not_started")]
+
+
+def overdue_tasks(session: Session, user: User, province_id: int | None, now: datetime) -> list[OverdueRow]:
+    holder = aliased(User)
+    stmt = (select(HumanTask, Pilot.name, Province.name, holder)
+            .outerjoin(Pilot, Pilot.id == HumanTask.pilot_id)
+            .outerjoin(Province, Province.id == HumanTask.province_id)
+            .outerjoin(holder, holder.id == HumanTask.claimed_by_id)
+            .where(HumanTask.state == TaskStatus.READY, HumanTask.due_at.is_not(None), HumanTask.due_at < now,
+                   _scope(user, HumanTask.province_id, HumanTask.pilot_id, province_id))
+            .order_by(HumanTask.due_at, HumanTask.id))
+    out = []
+    for t, pilot, province, h in session.execute(stmt):
+        due = t.due_at or now
+        out.append(OverdueRow(t.id, t.pilot_id, pilot, province, t.bpmn_id, t.name, t.round, due,
+                              (now - due).days, _name(h), t.role.value))
+    return out
+
+
+def revision_rounds(session: Session, user: User, province_id: int | None) -> list[RoundRow]:
+    """Highest round of every submit step (City lane) per pilot."""
+    stmt = (select(Pilot.id, Pilot.name, Province.name, HumanTask.bpmn_id, func.min(HumanTask.name),
+                   func.max(HumanTask.round))
+            .join(Pilot, Pilot.id == HumanTask.pilot_id).join(Province, Province.id == Pilot.province_id)
+            .where(HumanTask.role == Role.CITY, _scope(user, Pilot.province_id, Pilot.id, province_id))
+            .group_by(Pilot.id, Pilot.name, Province.name, HumanTask.bpmn_id)
+            .order_by(Province.name, Pilot.name, HumanTask.bpmn_id))
+    return [RoundRow(pid, p, prov, b, n, int(r)) for pid, p, prov, b, n, r in session.execute(stmt)]
+
+
+def _hours(session: Session) -> ColumnElement[Any]:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", HumanTask.completed_at - HumanTask.created_at) / 3600.0
+    return (func.julianday(HumanTask.completed_at) - func.julianday(HumanTask.created_at)) * 24.0
+
+
+def step_times(session: Session, user: User, province_id: int | None) -> list[StepTime]:
+    """Hours from a task's offer to its completion per step: count, mean and median over
+    completed tasks (the database computes each duration; the median is taken here)."""
+    stmt = (select(HumanTask.bpmn_id, HumanTask.name, _hours(session))
+            .where(HumanTask.state == TaskStatus.COMPLETED, HumanTask.completed_at.is_not(None),
+                   _scope(user, HumanTask.province_id, HumanTask.pilot_id, province_id))
+            .order_by(HumanTask.bpmn_id))
+    names: dict[str, str] = {}
+    hours: dict[str, list[float]] = {}
+    for bpmn_id, name, h in session.execute(stmt):
+        names.setdefault(bpmn_id, name)
+        hours.setdefault(bpmn_id, []).append(max(0.0, float(h or 0.0)))
+    out = [StepTime(b, names[b], len(v), statistics.fmean(v), statistics.median(v)) for b, v in hours.items()]
+    return sorted(out, key=lambda s: (-s.average_hours, s.bpmn_id))
+
+
+def dashboard(db: sessionmaker[Session], *, user_id: int, province_id: int | None = None) -> Dashboard:
+    """All dashboard figures in the user's jurisdiction (a provincial user's own province; ministry
+    and admin nationwide, or one province when ``province_id`` is given)."""
+    now = clock.now()
+    with db() as session:
+        user = _dashboard_user(session, user_id)
+        province_id = _province_filter(user, province_id)
+        return Dashboard(province_id, stage_counts(session, user, province_id),
+                         overdue_tasks(session, user, province_id, now),
+                         revision_rounds(session, user, province_id), step_times(session, user, province_id))
+
+
+def provinces(db: sessionmaker[Session], *, user_id: int) -> list[tuple[int, str]]:
+    """Provinces the user may filter by: all for nationwide roles, their own for provincial users."""
+    with db() as session:
+        user = active_user(session, user_id)
+        cond = true() if user.role in access.NATIONWIDE else Province.id == (user.province_id or -1)
+        return [(i, n) for i, n in session.execute(select(Province.id, Province.name).where(cond)
+                                                   .order_by(Province.name))]

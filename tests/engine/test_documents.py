@@ -1,0 +1,116 @@
+"""engine.documents: drafts, attachment checks and storage, comments, changes between rounds."""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import engine
+from engine import definitions
+from engine import documents
+from tests.conftest import DATA
+from tests.helpers import World
+
+PDF = b"%PDF-1.7\n%%EOF\n"
+
+
+@pytest.fixture
+def two_step(world: World) -> World:
+    engine.deploy(world.db, definitions.read_paths([DATA / "two_step.bpmn", DATA / "submit-schema.json",
+                                                     DATA / "review-schema.json"]))
+    return world
+
+
+def start(world: World) -> int:
+    return engine.start(world.db, "two_step", user_id=world.uid("prov_a"), pilot_id=world.pilots["A1"])
+
+
+def ooxml(folder: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr(f"{folder}/x.xml", "<x/>")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("content", "kind"), [
+    (PDF, "pdf"), (b"\x89PNG\r\n\x1a\n....", "png"), (b"\xff\xd8\xff\xe0JFIF", "jpeg"), (b"GIF89a..", "gif"),
+    (b"RIFF\x10\x00\x00\x00WEBPVP8 ", "webp"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 8, "ole"),
+    (ooxml("word"), "docx"), (ooxml("xl"), "xlsx"), (ooxml("ppt"), "pptx"),
+    (b"MZ\x90\x00", None), (b"PK\x03\x04not a zip", None), (b"<html><script>", None)])
+def test_detect_by_content(content: bytes, kind: str | None) -> None:
+    assert documents.detect(content) == kind
+
+
+def test_check_upload_names_and_types() -> None:
+    assert documents.check_upload("../../etc/方案.PDF", PDF, 100) == ("方案.PDF", "application/pdf")
+    assert documents.check_upload("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 100)[1] == "application/vnd.ms-excel"
+    for name, content, reason in (("a.pdf", b"", "empty"), ("a.pdf", PDF * 20, "too_large"),
+                                  ("a.pdf", b"MZ\x90", "type"), ("a.png", PDF, "extension"),
+                                  ("a.exe", PDF, "extension"), ("pdf", PDF, "extension")):
+        with pytest.raises(documents.AttachmentRefused) as err:
+            documents.check_upload(name, content, 100)
+        assert err.value.reason == reason
+
+
+def test_draft_needs_the_right_to_act(two_step: World) -> None:
+    w = two_step
+    iid = start(w)
+    task = w.task(iid, "submit")
+    documents.save_draft(w.db, task.id, user_id=w.uid("city_a1"), data={"summary": "半"})
+    assert w.task(iid, "submit").draft == {"summary": "半"}
+    with pytest.raises(engine.Forbidden):
+        documents.save_draft(w.db, task.id, user_id=w.uid("prov_a"), data={})
+    with pytest.raises(engine.NotFound):
+        documents.save_draft(w.db, task.id, user_id=w.uid("city_b1"), data={})
+
+
+def test_attachments_rounds_removal_and_changes(two_step: World, tmp_path: Path) -> None:
+    w = two_step
+    iid = start(w)
+    first = w.task(iid, "submit")
+    a1 = documents.add_attachment(w.db, first.id, user_id=w.uid("city_a1"), filename="v1.pdf", content=PDF,
+                                  directory=tmp_path, max_bytes=1000)
+    assert a1.round == 1 and documents.blob_path(tmp_path, a1.content_hash).read_bytes() == PDF
+    w.do("city_a1", iid, "submit", {"summary": "第一版", "spent_wan": 10})
+    w.do("prov_a", iid, "review", {"decision": "revise", "comment": "改"})
+    second = w.task(iid, "submit")
+    documents.remove_attachment(w.db, second.id, a1.id, user_id=w.uid("city_a1"))
+    a2 = documents.add_attachment(w.db, second.id, user_id=w.uid("city_a1"), filename="v2.pdf",
+                                  content=PDF + b"2", directory=tmp_path, max_bytes=1000)
+    assert a2.round == 2
+    w.do("city_a1", iid, "submit", {"summary": "第二版", "spent_wan": 10})
+    review = w.task(iid, "review")
+    changes = documents.changes_since_last_round(w.db, review.id, user_id=w.uid("prov_a"))
+    assert len(changes) == 1
+    ch = changes[0]
+    assert [(f.key, f.old, f.new) for f in ch.changed] == [("summary", "第一版", "第二版")]
+    assert [f.key for f in ch.unchanged] == ["spent_wan"]
+    assert [a.name for a in ch.added] == ["v2.pdf"] and [r["name"] for r in ch.removed] == ["v1.pdf"]
+    with pytest.raises(engine.NotFound):
+        documents.open_attachment(w.db, a2.id, user_id=w.uid("prov_b"), directory=tmp_path)
+    meta, path = documents.open_attachment(w.db, a2.id, user_id=w.uid("ministry"), directory=tmp_path)
+    assert meta.name == "v2.pdf" and path.read_bytes() == PDF + b"2"
+
+
+def test_comments_pin_to_the_reviewed_step_and_show_next_round(two_step: World) -> None:
+    w = two_step
+    iid = start(w)
+    w.do("city_a1", iid, "submit", {"summary": "第一版"})
+    review = w.task(iid, "review")
+    documents.add_comment(w.db, review.id, user_id=w.uid("prov_a"), body="说清楚", field="submit:summary")
+    documents.add_comment(w.db, review.id, user_id=w.uid("prov_a"), body="总体意见")
+    with pytest.raises(engine.NotFound):
+        documents.add_comment(w.db, review.id, user_id=w.uid("city_b1"), body="x")
+    with pytest.raises(engine.InvalidData):
+        documents.add_comment(w.db, review.id, user_id=w.uid("prov_a"), body="x", field="review:bogus")
+    w.do("prov_a", iid, "review", {"decision": "revise", "comment": "请修改"})
+    second = w.task(iid, "submit")
+    extras = documents.task_extras(w.db, second.id, user_id=w.uid("city_a1"))
+    assert [c.body for c in extras.pinned["summary"]] == ["说清楚"]
+    assert extras.pinned["summary"][0].round == 1
+    assert [fb.data for fb in extras.feedback] == [{"decision": "revise", "comment": "请修改"}]
+    assert [c.body for c in extras.comments] == ["说清楚", "总体意见"]
+    assert extras.pilot_name == "宁波市" and extras.province_name == "浙江省"

@@ -1,0 +1,124 @@
+"""engine.users: sign-in throttling (lock after five wrong passwords, reset on success), password
+changes by the user, and what deactivation does to sign-in."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+from engine import users
+from engine.errors import InvalidData
+from engine.models import AuditEvent
+from engine.models import User
+from tests.helpers import PASSWORD
+from tests.helpers import Clock
+from tests.helpers import World
+
+
+@pytest.fixture
+def people(db: sessionmaker[Session]) -> World:
+    return World.build(db)  # personas only, no processes
+
+
+def row(world: World, name: str) -> User:
+    with world.db() as s:
+        user = s.scalar(select(User).where(User.username == name))
+        assert user is not None
+        return user
+
+
+def fail(world: World, name: str, times: int) -> None:
+    for _ in range(times):
+        assert users.authenticate(world.db, name, "wrong-password") is None
+
+
+def test_the_right_password_signs_in_and_a_wrong_one_does_not(people: World, at: Clock) -> None:
+    found = users.authenticate(people.db, "prov_a", PASSWORD)
+    assert found is not None and found.id == people.uid("prov_a")
+    assert users.authenticate(people.db, "prov_a", PASSWORD + "x") is None
+    assert users.authenticate(people.db, "nobody", PASSWORD) is None
+    assert row(people, "prov_a").failed_logins == 1
+
+
+def test_five_wrong_passwords_lock_the_username_even_for_the_right_password(people: World, at: Clock) -> None:
+    fail(people, "prov_a", 4)
+    assert row(people, "prov_a").locked_until is None
+    fail(people, "prov_a", 1)
+    locked = row(people, "prov_a")
+    assert locked.failed_logins == 5 and locked.locked_until == at.now() + timedelta(minutes=15)
+    with pytest.raises(users.SignInLocked) as refused:
+        users.authenticate(people.db, "prov_a", PASSWORD)
+    assert refused.value.until == at.now() + timedelta(minutes=15)
+    at.advance(minutes=14)
+    with pytest.raises(users.SignInLocked):
+        users.authenticate(people.db, "prov_a", PASSWORD)
+    # Other users are not affected.
+    assert users.authenticate(people.db, "prov_b", PASSWORD) is not None
+    at.advance(minutes=2)
+    assert users.authenticate(people.db, "prov_a", PASSWORD) is not None
+    again = row(people, "prov_a")
+    assert again.failed_logins == 0 and again.locked_until is None
+
+
+def test_a_wrong_password_after_a_lock_locks_again_for_longer(people: World, at: Clock) -> None:
+    fail(people, "prov_a", 5)
+    at.advance(minutes=16)
+    fail(people, "prov_a", 1)
+    assert row(people, "prov_a").locked_until == at.now() + timedelta(minutes=30)
+
+
+def test_attempts_while_locked_do_not_extend_the_lock(people: World, at: Clock) -> None:
+    fail(people, "prov_a", 5)
+    until = row(people, "prov_a").locked_until
+    at.advance(minutes=5)
+    with pytest.raises(users.SignInLocked):
+        users.authenticate(people.db, "prov_a", "wrong-password")
+    assert row(people, "prov_a").locked_until == until and row(people, "prov_a").failed_logins == 5
+
+
+def test_a_success_resets_the_count_of_failures(people: World, at: Clock) -> None:
+    fail(people, "prov_a", 4)
+    assert users.authenticate(people.db, "prov_a", PASSWORD) is not None
+    fail(people, "prov_a", 4)
+    assert users.authenticate(people.db, "prov_a", PASSWORD) is not None
+
+
+def test_a_lock_is_audited(people: World, at: Clock) -> None:
+    fail(people, "prov_a", 5)
+    with people.db() as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action == "sign_in_locked")).all()
+    assert [(e.actor_id, (e.data_after or {})["username"]) for e in events] == [(people.uid("prov_a"), "prov_a")]
+
+
+def test_an_administrator_password_reset_lifts_the_lock(people: World, at: Clock) -> None:
+    fail(people, "prov_a", 5)
+    users.set_password(people.db, "prov_a", "a-new-password-1")
+    assert users.authenticate(people.db, "prov_a", "a-new-password-1") is not None
+
+
+def test_a_deactivated_user_cannot_sign_in(people: World, at: Clock) -> None:
+    users.set_active(people.db, "prov_a", False)
+    assert users.authenticate(people.db, "prov_a", PASSWORD) is None
+    users.set_active(people.db, "prov_a", True)
+    assert users.authenticate(people.db, "prov_a", PASSWORD) is not None
+
+
+def test_changing_ones_own_password_needs_the_current_one(people: World, at: Clock) -> None:
+    uid = people.uid("prov_a")
+    version = row(people, "prov_a").session_version
+    with pytest.raises(users.WrongPassword):
+        users.change_password(people.db, uid, "not-the-password", "a-new-password-1")
+    with pytest.raises(InvalidData):
+        users.change_password(people.db, uid, PASSWORD, "short")
+    assert users.change_password(people.db, uid, PASSWORD, "a-new-password-1") == version + 1
+    assert users.authenticate(people.db, "prov_a", PASSWORD) is None
+    assert users.authenticate(people.db, "prov_a", "a-new-password-1") is not None
+
+
+def test_passwords_need_ten_characters(people: World) -> None:
+    with pytest.raises(InvalidData):
+        users.create_user(people.db, "newbie", "ministry", "nine-char")
+    assert users.create_user(people.db, "newbie", "ministry", "ten-chars!").username == "newbie"
