@@ -16,13 +16,25 @@ def create_app(config_class: type[Config] | Any = Config) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = max(app.config["MAX_ATTACHMENT_BYTES"],
                                            app.config["MAX_DEFINITION_BYTES"] * 8) + 1024 * 1024
 
+    from webui import errors
     from webui import extensions
+    from webui import i18n
+    from webui import layout
 
     extensions.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    layout.init_app(app)
 
     from webui.api.routes import bp as api_bp
     from webui.auth.routes import bp as auth_bp
+    from webui.dashboard.routes import bp as dashboard_bp
+    from webui.pilots.routes import bp as pilots_bp
+    from webui.tasks import bp as tasks_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(tasks_bp, url_prefix="/tasks")
+    app.register_blueprint(pilots_bp, url_prefix="/pilots")
+    app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     return app

@@ -8,6 +8,7 @@ import functools
 import getpass
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -180,14 +181,10 @@ def user_activate(name: str) -> None:
 def worker(once: bool, interval: int) -> None:
     """Fire due timers; run several on PostgreSQL to share the work."""
     db = _db()
-    while True:
-        fired = engine.fire_due_timers(db)
-        if once:
-            click.echo(f"Fired timers on {fired} instance(s).")
-            return
-        if fired:
-            logging.getLogger("schemeflow.worker").info("fired timers on %d instance(s)", fired)
-        time.sleep(interval)
+    if once:
+        click.echo(f"Fired timers on {engine.fire_due_timers(db)} instance(s).")
+        return
+    _timer_loop(db, interval)
 
 
 @main.command()
@@ -205,15 +202,33 @@ def demo() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
+@click.option("--worker/--no-worker", "with_worker", default=True, show_default=True,
+              help="Also fire due timers in a background thread (turn off when separate workers run).")
+def serve(host: str, port: int, threads: int, with_worker: bool) -> None:
     """Serve the web UI and API with waitress (a production WSGI server)."""
     from waitress import serve as waitress_serve
 
     from webui import create_app
 
     app = create_app(Config)
+    if with_worker:
+        # The embedded default needs no second process for reminders and deadlines to fire.
+        threading.Thread(target=_timer_loop, args=(_db(), Config.WORKER_INTERVAL_SECONDS), daemon=True,
+                         name="schemeflow-timers").start()
     click.echo(f"schemeflow is running at http://{host}:{port}/  (database: {_safe_url()})")
     waitress_serve(app, host=host, port=port, threads=threads, ident="schemeflow")
+
+
+def _timer_loop(db: sessionmaker[Session], interval: int) -> None:
+    log = logging.getLogger("schemeflow.worker")
+    while True:
+        try:
+            fired = engine.fire_due_timers(db)
+            if fired:
+                log.info("fired timers on %d instance(s)", fired)
+        except Exception:  # noqa: BLE001 - keep serving; the next round retries
+            log.exception("firing timers failed")
+        time.sleep(interval)
 
 
 def _safe_url() -> str:

@@ -33,7 +33,7 @@ def load(db: sessionmaker[Session], echo: Callable[[str], Any] = print) -> None:
     deployed = engine.deploy(db, definitions.read_paths([definitions.shipped_processes()]))
     echo("Processes: " + ", ".join(f"{d.key} v{d.version}" for d in deployed))
     _instances(db, accounts, echo)
-    echo("\nDemo logins (password for all: %s)" % PASSWORD)
+    echo(f"\nDemo logins (password for all: {PASSWORD})")
     for name, role, where in accounts:
         echo(f"  {name:<14} {role:<9} {where}")
 
@@ -49,7 +49,7 @@ def _users(db: sessionmaker[Session]) -> list[tuple[str, str, str]]:
         plan.append((f"province{i}", "province", {"province": name}, name))
     for pilot in pilots:
         plan.append((f"city{pilot.id}", "city", {"pilot_id": pilot.id}, pilot.name))
-    for username, role, where, label in plan:
+    for username, role, where, _ in plan:
         if username not in existing:
             users.create_user(db, username, role, PASSWORD, **where)
     return [(u, r, label) for u, r, _, label in plan]
@@ -83,7 +83,7 @@ def _advance(db: sessionmaker[Session], instance_id: int, ids: dict[str, int]) -
     """Complete one ready task with sample data, as a user who may do it."""
     view = engine.get_instance(db, instance_id, user_id=ids["admin"])
     for task in view.tasks:
-        for username, uid in ids.items():
+        for uid in ids.values():
             try:
                 detail = engine.get_task(db, task.id, user_id=uid)
             except (engine.NotFound, engine.Forbidden):
@@ -96,25 +96,32 @@ def _advance(db: sessionmaker[Session], instance_id: int, ids: dict[str, int]) -
 
 def sample(schema: dict[str, Any]) -> Any:
     """Data that fits a JSON Schema, preferring approving answers (for demo and benchmarks)."""
-    kind = schema.get("type")
     choices = [c.get("const") for c in schema.get("oneOf", []) if "const" in c] or schema.get("enum")
     if choices:
         return next((c for c in PREFERRED if c in choices), choices[0])
     if "const" in schema:
         return schema["const"]
-    if kind == "object":
-        return {k: sample(v) for k, v in schema.get("properties", {}).items()}
-    if kind == "array":
-        return [sample(schema.get("items", {})) for _ in range(max(schema.get("minItems", 1), 1))]
-    if kind in ("number", "integer"):
-        low, high = schema.get("minimum", 0), schema.get("maximum", 100)
-        value = min(max(low, 80 if high >= 80 else low), high)
-        return int(value) if kind == "integer" else float(value)
-    if kind == "boolean":
-        return True
+    sampler: Callable[[dict[str, Any]], Any] = _SAMPLERS.get(schema.get("type"), _sample_string)
+    return sampler(schema)
+
+
+def _sample_number(schema: dict[str, Any]) -> int | float:
+    low, high = schema.get("minimum", 0), schema.get("maximum", 100)
+    value = min(max(low, 80 if high >= 80 else low), high)
+    return int(value) if schema.get("type") == "integer" else float(value)
+
+
+def _sample_string(schema: dict[str, Any]) -> str:
     if schema.get("format") == "date":
         return date.today().isoformat()
     if schema.get("format") == "date-time":
         return date.today().isoformat() + "T09:00:00+08:00"
     text = "示例内容 sample text"
-    return (text * (1 + schema.get("minLength", 0) // len(text)))[: schema.get("maxLength", 200)]
+    return (text * (1 + int(schema.get("minLength", 0)) // len(text)))[: int(schema.get("maxLength", 200))]
+
+
+_SAMPLERS: dict[Any, Callable[[dict[str, Any]], Any]] = {
+    "object": lambda s: {k: sample(v) for k, v in s.get("properties", {}).items()},
+    "array": lambda s: [sample(s.get("items", {})) for _ in range(max(s.get("minItems", 1), 1))],
+    "number": _sample_number, "integer": _sample_number, "boolean": lambda s: True,
+}

@@ -1,16 +1,21 @@
 """Web fixtures: the app bound to the test database, a client, tokens for personas."""
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
+from werkzeug.test import TestResponse
 
 from config import TestConfig
 from engine import users
+from tests.helpers import PASSWORD
 from tests.helpers import World
 from webui import create_app
 
@@ -46,3 +51,39 @@ class Api:
 def api(client: FlaskClient, world: World) -> dict[str, Api]:
     names = list(world.users)
     return {name: Api(client, users.issue_token(world.db, name)) for name in names} | {"anonymous": Api(client, None)}
+
+
+class Browser:
+    """A signed-in browser session on the Flask test client: pages, forms with their CSRF token."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def csrf(self, path: str = "/login") -> str:
+        html = self.client.get(path).get_data(as_text=True)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+            r'"X-CSRFToken": "([^"]+)"', html)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def get(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(path, **kwargs)
+
+    def post(self, path: str, data: dict[str, Any] | None = None, *, csrf_from: str = "/profile",
+             **kwargs: Any) -> TestResponse:
+        """POST a form the way a page would, with a valid CSRF token."""
+        return self.client.post(path, data={**(data or {}), "csrf_token": self.csrf(csrf_from)}, **kwargs)
+
+
+def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> Browser:
+    browser = Browser(client)
+    r = client.post("/login", data={"username": username, "password": password,
+                                    "csrf_token": browser.csrf("/login")})
+    assert r.status_code == 302, f"sign-in as {username} failed ({r.status_code})"
+    return browser
+
+
+@pytest.fixture
+def browser(app: Flask, world: World) -> Callable[[str], Browser]:
+    """browser("prov_a") -> a fresh client signed in as that persona."""
+    return lambda username: sign_in(app.test_client(), username)

@@ -117,7 +117,8 @@ def start_instance() -> tuple[Response, int]:
     data = body()
     process = data.get("process")
     if not isinstance(process, str) or not process:
-        raise engine.InvalidData("'process' (a definition key) is required", [{"field": "process", "message": "required"}])
+        raise engine.InvalidData("'process' (a definition key) is required",
+                                 [{"field": "process", "message": "required"}])
     ids = {k: data.get(k) for k in ("pilot_id", "province_id")}
     for key, value in ids.items():
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):

@@ -1,0 +1,51 @@
+"""What every page's frame needs: the navigation counts and the role-dependent menu."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask import g
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+import engine
+from engine.models import Role
+from webui.extensions import get_db
+
+OVERSIGHT_ROLES = {Role.PROVINCE, Role.MINISTRY, Role.ADMIN}
+ROLE_LABELS = {Role.CITY: _l("City submitter"), Role.PROVINCE: _l("Provincial reviewer"),
+               Role.MINISTRY: _l("Ministry reviewer"), Role.ADMIN: _l("Administrator")}
+
+
+def role_label(role: Role | str) -> str:
+    """A role's name in the interface language (城市申报人, 省级审核人, 部级审核人, 管理员)."""
+    try:
+        return str(ROLE_LABELS[Role(role)])
+    except ValueError:
+        return str(role)
+
+
+def jurisdiction(user: Any) -> str:
+    """Where a user works: their pilot (and province), their province, or nationwide."""
+    if user.pilot_name:
+        return f"{user.pilot_name} ({user.province_name})" if user.province_name else str(user.pilot_name)
+    if user.province_name:
+        return str(user.province_name)
+    return str(_("Nationwide"))
+
+
+def nav_counts() -> dict[str, int]:
+    """Task counts per scope for the signed-in user, computed once per request."""
+    if not current_user.is_authenticated:
+        return {}
+    if "nav_counts" not in g:
+        g.nav_counts = engine.counts_for(get_db(), current_user.id)
+    return g.nav_counts  # type: ignore[no-any-return]
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _frame() -> dict[str, Any]:
+        return {"nav_counts": nav_counts, "OVERSIGHT_ROLES": OVERSIGHT_ROLES, "Role": Role,
+                "role_label": role_label, "jurisdiction": jurisdiction}
