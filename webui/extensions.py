@@ -1,16 +1,27 @@
-"""Extension wiring: the engine's sessionmaker (flaskr-style accessor), Flask-Login, CSRF."""
+"""Extension wiring: the engine's sessionmaker (flaskr-style accessor), Flask-Login, CSRF, and the
+session rules (cookie flags, idle timeout, an absolute session lifetime, no remember-me)."""
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask
 from flask import current_app
+from flask import flash
+from flask import redirect
 from flask import request
 from flask import session
+from flask import url_for
+from flask_babel import gettext
 from flask_login import LoginManager
+from flask_login import login_user
+from flask_login import logout_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
+from werkzeug.wrappers import Response
 
 from engine import queries
 from engine import users
@@ -48,12 +59,85 @@ class CurrentUser:
         return f"{self.id}:{self.session_version}"
 
 
+# Session keys: when the user signed in and when they were last seen (epoch seconds).
+SIGNED_IN_AT = "signed_in_at"
+LAST_SEEN = "last_seen"
+# Session ages are measured on the wall clock, not the engine's movable clock: moving the engine's
+# "now" (demos, tests of due dates) must not sign people out. Tests replace this to move time.
+session_clock: Callable[[], float] = time.time
+
+
 def init_app(app: Flask) -> None:
     app.extensions["schemeflow.db"] = make_sessionmaker(app.config["DATABASE_URL"])
+    # Cookies: HttpOnly, SameSite=Lax, Secure when served over HTTPS (SESSION_COOKIE_SECURE).
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    # A signed-in session lasts at most this long, however active (the cookie expires with it).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config.get("SESSION_MAX_HOURS", 12))
+    # There is no "remember me"; should a remember cookie ever be set, it gets the same flags.
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = gettext
     login_manager.session_protection = "strong"
     csrf.init_app(app)
+    app.before_request(end_idle_session)
+
+
+def start_session(user: CurrentUser) -> None:
+    """Sign ``user`` in on a brand-new session (no fixation); only the language choice carries over."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user, remember=False)
+    session.permanent = True
+    now = int(session_clock())
+    session[SIGNED_IN_AT] = session[LAST_SEEN] = now
+
+
+def end_session() -> None:
+    """Sign out and drop everything in the session but the language choice."""
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def end_idle_session() -> Response | None:
+    """Sign out a browser session idle for longer than IDLE_TIMEOUT_MINUTES (or older than the
+    session lifetime). Bearer-token API requests carry no session and are not affected."""
+    if "_user_id" not in session or request.endpoint == "static":
+        return None
+    now = session_clock()
+    idle_minutes = current_app.config["IDLE_TIMEOUT_MINUTES"]
+    lifetime: timedelta = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    last_seen, signed_in = session.get(LAST_SEEN), session.get(SIGNED_IN_AT)
+    if not isinstance(last_seen, int) or not isinstance(signed_in, int):
+        message = gettext("Your session has ended. Please sign in again.")
+    elif now - last_seen > idle_minutes * 60:
+        message = gettext("You were signed out after %(n)s minutes without activity. Please sign in again.",
+                          n=idle_minutes)
+    elif now - signed_in > lifetime.total_seconds():
+        message = gettext("Your session has ended. Please sign in again.")
+    else:
+        session[LAST_SEEN] = int(now)
+        return None
+    end_session()
+    if request.path.startswith("/api/"):
+        return None  # the API answers 401 for a request without a user
+    flash(message, "warning")
+    target = url_for("auth.login", next=request.full_path if request.query_string else request.path) \
+        if request.method == "GET" and not request.headers.get("HX-Request") else url_for("auth.login")
+    response = redirect(target)
+    if request.headers.get("HX-Request"):
+        response.headers["HX-Redirect"] = target
+    return response
 
 
 def get_db() -> sessionmaker[Session]:
