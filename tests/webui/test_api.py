@@ -80,7 +80,8 @@ def test_the_lifecycle_through_the_api(deployed: dict[str, Api], world: World) -
     assert status == 200 and detail["form"]["required"] == ["summary"]  # type: ignore[index]
     assert deployed["city_a1"].post(f"/tasks/{task['id']}/claim")[0] == 200
     assert [t["id"] for t in tasks(deployed["city_a1"], "mine")] == [task["id"]]
-    status, body = deployed["city_a1"].post(f"/tasks/{task['id']}/complete", {"data": {"summary": "x", "spent_wan": -1}})
+    bad = {"data": {"summary": "x", "spent_wan": -1}}
+    status, body = deployed["city_a1"].post(f"/tasks/{task['id']}/complete", bad)
     assert status == 400 and sorted(d["field"] for d in body["details"]) == ["spent_wan", "summary"]  # type: ignore[index]
     status, _ = deployed["city_a1"].post(f"/tasks/{task['id']}/complete", {"data": {"summary": "Scheme"}})
     assert status == 200

@@ -1,0 +1,415 @@
+"""Task forms for any JSON Schema object: schema + ui schema + values + errors -> field view-models
+the template renders, and posted fields -> typed JSON.
+
+Widgets: text, textarea, number, integer, date, select/radio (``oneOf`` consts or ``enum``),
+yes/no (boolean), nested objects as groups, arrays of objects as editable tables. Anything else
+(arrays of scalars, ``anyOf``, type lists...) is edited as JSON in a textarea, so an unknown BPMN
+form is always usable. Unparseable input keeps the typed text and gets an error beside the field.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
+from webui.i18n import localized
+
+SCALAR = {"text", "textarea", "number", "integer", "date", "select", "radio", "boolean", "checkbox"}
+MAX_ROWS = 1000
+_SAFE = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+@dataclass
+class Field:
+    key: str
+    path: str  # the engine's error path: "projects/0/name"
+    name: str  # the HTML name: "f-projects-0-name"
+    label: str
+    help: str
+    required: bool
+    widget: str
+    node: dict[str, Any]
+    value: Any = ""  # text for inputs; the row list for tables
+    display: str = ""  # read-only rendering
+    error: str | None = None
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)
+    columns: list[Field] = field(default_factory=list)
+    rows: list[list[Field]] = field(default_factory=list)
+    children: list[Field] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.name
+
+    def add_error(self, message: str) -> None:
+        self.error = f"{self.error} {message}" if self.error else message
+
+
+# --- schema helpers -----------------------------------------------------------------------------
+
+def _segment(key: str) -> str:
+    return key if _SAFE.match(key) else "x" + key.encode().hex()
+
+
+def html_name(path: str) -> str:
+    return "f-" + "-".join(_segment(p) for p in path.split("/"))
+
+
+def ordered_keys(schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | None) -> list[str]:
+    props = list(((schema or {}).get("properties") or {}).keys())
+    order = [k for k in (ui or {}).get("ui:order", []) if isinstance(k, str) and k in props]
+    return order + [k for k in props if k not in order]
+
+
+def prop(schema: Mapping[str, Any] | None, key: str) -> dict[str, Any]:
+    """The schema node of one property (an empty node when unknown)."""
+    node = ((schema or {}).get("properties") or {}).get(key)
+    return node if isinstance(node, dict) else {}
+
+
+def sub_ui(ui: Mapping[str, Any] | None, key: str) -> dict[str, Any]:
+    node = (ui or {}).get(key)
+    return node if isinstance(node, dict) else {}
+
+
+def choices(node: Mapping[str, Any]) -> list[tuple[Any, str]]:
+    one_of = node.get("oneOf") or node.get("anyOf")
+    if isinstance(one_of, list) and one_of and all(isinstance(o, dict) and "const" in o for o in one_of):
+        return [(o["const"], localized(o, "title", str(o["const"]))) for o in one_of]
+    enum = node.get("enum")
+    if isinstance(enum, list) and enum:
+        names = node.get("x-enum-titles") if isinstance(node.get("x-enum-titles"), list) else None
+        return [(v, names[i] if names and i < len(names) else str(v)) for i, v in enumerate(enum)]
+    return []
+
+
+def widget_for(node: Mapping[str, Any], ui: Mapping[str, Any]) -> str:
+    kind, wanted = node.get("type"), ui.get("ui:widget")
+    plain = not node.get("oneOf") and not node.get("anyOf")
+    widget = "json"
+    if choices(node) and kind in (None, "string", "integer", "number"):
+        widget = "radio" if wanted == "radio" else "select"
+    elif kind == "boolean":
+        widget = "checkbox" if wanted == "checkbox" else "boolean"
+    elif kind == "string" and plain:
+        long_text = wanted == "textarea" or (node.get("maxLength") or 0) > 2000
+        widget = "date" if node.get("format") == "date" else "textarea" if long_text else "text"
+    elif kind in ("number", "integer") and plain:
+        widget = str(kind)
+    elif kind == "object" and isinstance(node.get("properties"), dict) and plain:
+        widget = "group"
+    elif kind == "array" and _table_items(node, ui) is not None:
+        widget = "table"
+    return widget
+
+
+def _table_items(node: Mapping[str, Any], ui: Mapping[str, Any]) -> dict[str, Any] | None:
+    items = node.get("items")
+    if not isinstance(items, dict) or items.get("type") != "object" or not isinstance(items.get("properties"), dict):
+        return None
+    item_ui = sub_ui(ui, "items")
+    if not items["properties"]:
+        return None
+    if all(widget_for(prop(items, k), sub_ui(item_ui, k)) in SCALAR for k in items["properties"]):
+        return items
+    return None
+
+
+# --- display ------------------------------------------------------------------------------------
+
+def display(node: Mapping[str, Any] | None, value: Any) -> str:
+    """A value as a reader sees it: choice titles, yes/no, grouped numbers, JSON for the rest."""
+    if value is None or value == "":
+        return "—"
+    titles = [title for const, title in choices(node or {}) if const == value]
+    if titles:
+        return titles[0]
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, (int, float)):
+        return _number_text(value)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def _number_text(value: float) -> str:
+    try:
+        return str(format_decimal(value))
+    except (ValueError, TypeError):
+        return str(value)
+
+
+def _text(widget: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if widget in ("boolean", "checkbox"):
+        return "true" if value is True else "false" if value is False else ""
+    if widget == "json":
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --- building the view-models -------------------------------------------------------------------
+
+def build(schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | None, values: Mapping[str, Any] | None,
+          raw: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None, *,
+          editable: bool = True) -> tuple[list[Field], list[str]]:
+    """The fields of an object form, and the error messages no field owns (shown above the form).
+
+    An editable form offers one empty row in an empty table that needs at least one."""
+    values = dict(values or {})
+    if editable:
+        for key in ordered_keys(schema, ui):
+            node = prop(schema, key)
+            if widget_for(node, sub_ui(ui, key)) == "table" and not values.get(key) and node.get("minItems"):
+                values[key] = [{}]
+    fields = _object_fields(schema or {}, ui or {}, values, raw or {}, "")
+    general = apply_errors(fields, errors or {})
+    return fields, general
+
+
+def _object_fields(schema: Mapping[str, Any], ui: Mapping[str, Any], values: Mapping[str, Any],
+                   raw: Mapping[str, str], prefix: str) -> list[Field]:
+    required = set(schema.get("required") or [])
+    return [_field(prop(schema, key), sub_ui(ui, key), key, f"{prefix}{key}", key in required,
+                   values.get(key) if isinstance(values, Mapping) else None, raw)
+            for key in ordered_keys(schema, ui)]
+
+
+def _field(node: dict[str, Any], ui: dict[str, Any], key: str, path: str, required: bool, value: Any,  # noqa: PLR0917
+           raw: Mapping[str, str]) -> Field:
+    widget = widget_for(node, ui)
+    f = Field(key, path, html_name(path), localized(node, "title", key), localized(node, "description"),
+              required, widget, node, display=display(node, value))
+    opts: dict[str, Any] = ui["ui:options"] if isinstance(ui.get("ui:options"), dict) else {}
+    if widget in ("select", "radio"):
+        f.choices = [(_text(widget, c), t) for c, t in choices(node)]
+    if widget in ("number", "integer"):
+        f.attrs = {"min": node.get("minimum"), "max": node.get("maximum"),
+                   "step": "1" if widget == "integer" else "any"}
+    if widget in ("text", "textarea"):
+        f.attrs = {"maxlength": node.get("maxLength")}
+    if widget in ("textarea", "json"):
+        f.attrs["rows"] = opts.get("rows", 4 if widget == "textarea" else 6)
+    if ui.get("ui:placeholder"):
+        f.attrs["placeholder"] = ui["ui:placeholder"]
+    if widget == "group":
+        f.children = _object_fields(node, ui, value if isinstance(value, dict) else {}, raw, path + "/")
+    elif widget == "table":
+        items: dict[str, Any] = _table_items(node, ui) or {}
+        item_ui = sub_ui(ui, "items")
+        rows = value if isinstance(value, list) else []
+        f.value = rows
+        f.columns = _object_fields(items, item_ui, {}, {}, path + "/#/")
+        f.rows = [_object_fields(items, item_ui, r if isinstance(r, dict) else {}, raw, f"{path}/{i}/")
+                  for i, r in enumerate(rows)]
+    else:
+        f.value = raw[path] if path in raw else _text(widget, value)
+    return f
+
+
+def walk(fields: list[Field]) -> list[Field]:
+    out = []
+    for f in fields:
+        out.append(f)
+        out += walk(f.children)
+        for row in f.rows:
+            out += walk(row)
+    return out
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+_MESSAGES: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"is a required property|is too short|does not match '\\\\S'|should be non-empty"),
+     lambda m: _("Required.")),
+    (re.compile(r"is less than the minimum of (\S+)"), lambda m: _("Must be at least %(n)s.", n=m.group(1))),
+    (re.compile(r"is greater than the maximum of (\S+)"), lambda m: _("Must be at most %(n)s.", n=m.group(1))),
+    (re.compile(r"is too long"), lambda m: _("Too long.")),
+    (re.compile(r"is not a '?date'?"), lambda m: _("Enter a date as YYYY-MM-DD.")),
+    (re.compile(r"is not one of|is not valid under any of the given schemas"),
+     lambda m: _("Choose one of the options.")),
+    (re.compile(r"is not of type 'integer'"), lambda m: _("Enter a whole number.")),
+    (re.compile(r"is not of type 'number'"), lambda m: _("Enter a number.")),
+    (re.compile(r"unknown field"), lambda m: _("This field is not part of the form.")),
+]
+
+
+def humanize(message: str) -> str:
+    """The engine's (jsonschema's) English message as a short sentence in the user's language."""
+    for pattern, make in _MESSAGES:
+        match = pattern.search(message)
+        if match:
+            return str(make(match))
+    return message
+
+
+def error_map(details: list[dict[str, object]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for d in details:
+        path, message = str(d.get("field") or ""), humanize(str(d.get("message") or ""))
+        out[path] = f"{out[path]} {message}" if path in out and message not in out[path] else message
+    return out
+
+
+def apply_errors(fields: list[Field], errors: Mapping[str, str]) -> list[str]:
+    """Put each message beside the deepest field its path reaches; return the ones nobody owns."""
+    index = {f.path: f for f in walk(fields)}
+    general = []
+    for path, message in errors.items():
+        p, rest = path, ""
+        while p and p not in index:
+            p, _sep, tail = p.rpartition("/")
+            rest = f"{tail}/{rest}" if rest else tail
+        if p in index:
+            row = rest.split("/")[0]
+            shown = message
+            if index[p].widget == "table" and row.isdigit():
+                shown = _("Row %(n)s: %(message)s", n=int(row) + 1, message=message)
+            index[p].add_error(shown)
+        else:
+            general.append(message)
+    return general
+
+
+# --- parsing posted forms -----------------------------------------------------------------------
+
+@dataclass
+class Parsed:
+    data: dict[str, Any]
+    raw: dict[str, str] = field(default_factory=dict)  # path -> typed text that did not parse
+    errors: dict[str, str] = field(default_factory=dict)  # path -> message
+
+
+def parse(schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | None, form: Mapping[str, str]) -> Parsed:
+    """Posted ``f-…`` fields -> typed JSON; unparseable text is kept in ``raw`` with an error."""
+    out = Parsed({})
+    out.data = _parse_object(schema or {}, ui or {}, form, "", out)
+    return out
+
+
+def _parse_object(schema: Mapping[str, Any], ui: Mapping[str, Any], form: Mapping[str, str], prefix: str,
+                  out: Parsed) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key in ordered_keys(schema, ui):
+        node, node_ui, path = prop(schema, key), sub_ui(ui, key), f"{prefix}{key}"
+        value = _parse_value(node, node_ui, form, path, out)
+        if value is not None:
+            data[key] = value
+    return data
+
+
+def _parse_value(node: dict[str, Any], ui: dict[str, Any], form: Mapping[str, str], path: str,
+                 out: Parsed) -> Any:
+    widget, name = widget_for(node, ui), html_name(path)
+    if widget == "group":
+        value = _parse_object(node, ui, form, path + "/", out)
+        return value or None
+    if widget == "table":
+        items, item_ui = _table_items(node, ui) or {}, sub_ui(ui, "items")
+        try:
+            count = max(0, min(int(form.get(name + "-rows", "0") or 0), MAX_ROWS))
+        except ValueError:
+            count = 0
+        return [_parse_object(items, item_ui, form, f"{path}/{i}/", out) for i in range(count)]
+    if widget == "checkbox":
+        return form.get(name) in ("true", "on", "1")
+    text = (form.get(name) or "").replace("\r\n", "\n")
+    if not text.strip():
+        return None
+    try:
+        return _convert(widget, node, text)
+    except ValueError as exc:
+        out.raw[path], out.errors[path] = text, str(exc)
+        return None
+
+
+def _convert(widget: str, node: Mapping[str, Any], text: str) -> Any:
+    if widget in ("number", "integer"):
+        return _number(widget, text)
+    if widget in ("select", "radio"):
+        for const, _title in choices(node):
+            if _text(widget, const) == text:
+                return const
+        raise ValueError(_("Choose one of the options."))
+    if widget == "boolean":
+        if text in ("true", "false"):
+            return text == "true"
+        raise ValueError(_("Choose yes or no."))
+    if widget == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError(_("Enter valid JSON (or ask the process designer for a simpler field).")) from None
+    return text
+
+
+def _number(widget: str, text: str) -> int | float:
+    # Full-width digits and thousands separators are common when pasting from Chinese documents.
+    clean = text.strip().translate({0xFF0C: None, ord(","): None, ord(" "): None, 0x3000: None, 0xFF0E: ord("."),
+                                    0xFF0D: ord("-"), **{0xFF10 + i: ord("0") + i for i in range(10)}})
+    if widget == "integer":
+        if re.fullmatch(r"[-+]?\d{1,18}", clean):
+            return int(clean)
+        raise ValueError(_("Enter a whole number."))
+    if re.fullmatch(r"[-+]?(\d{1,18}(\.\d*)?|\.\d+)([eE][-+]?\d{1,3})?", clean):
+        number = float(clean)
+        if math.isfinite(number):
+            return int(number) if number.is_integer() and abs(number) < 2**53 and "." not in clean \
+                and "e" not in clean.lower() else number
+    raise ValueError(_("Enter a number."))
+
+
+def row_action(form: Mapping[str, str], data: dict[str, Any], *keyed: dict[str, str]) -> bool:
+    """Apply an "add row" / "remove row" button (``action`` = ``add:<path>`` / ``remove:<path>:<i>``)
+    to the parsed data (and re-index the path-keyed dicts: unparsed text, errors); True when one
+    was pressed."""
+    verb, _sep, rest = (form.get("action") or "").partition(":")
+    if verb not in ("add", "remove"):
+        return False
+    path, _sep, index = rest.rpartition(":") if verb == "remove" else (rest, "", "")
+    container: Any = data
+    parts = path.split("/")
+    for part in parts:
+        container = container.get(part) if isinstance(container, dict) else None
+    if not isinstance(container, list):
+        container = []
+        _set(data, parts, container)
+    if verb == "add":
+        if len(container) < MAX_ROWS:
+            container.append({})
+    elif index.isdigit() and int(index) < len(container):
+        container.pop(int(index))
+        for mapping in keyed:
+            _shift(mapping, path, int(index))
+    return True
+
+
+def _shift(mapping: dict[str, str], path: str, removed: int) -> None:
+    shifted: dict[str, str] = {}
+    for key, text in mapping.items():
+        target = key
+        if key.startswith(path + "/"):
+            row, _s, tail = key[len(path) + 1:].partition("/")
+            if row.isdigit() and int(row) == removed:
+                continue
+            if row.isdigit() and int(row) > removed:
+                target = f"{path}/{int(row) - 1}" + (f"/{tail}" if tail else "")
+        shifted[target] = text
+    mapping.clear()
+    mapping.update(shifted)
+
+
+def _set(data: dict[str, Any], parts: list[str], value: Any) -> None:
+    for part in parts[:-1]:
+        data = data.setdefault(part, {})
+    data[parts[-1]] = value
