@@ -1,0 +1,115 @@
+"""Pilots: the list (jurisdiction-scoped, filter by province and name) and each pilot's page with
+its instances: state, stage and ready tasks, the process diagram (bpmn-js) with the path taken and
+the current tasks, the timeline (办理记录) and the documents by round."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_login import login_required
+from werkzeug.routing import BuildError
+
+from engine import stats
+from engine.models import Role
+from webui.extensions import get_db
+from webui.tasks import form_render
+from webui.tasks.task_page import step_name
+
+bp = Blueprint("pilots", __name__)
+
+LEVELS = {"city": _l("City"), "district": _l("District"), "county": _l("County"), "town": _l("Town")}
+STATES = {"running": _l("Running"), "suspended": _l("Suspended"), "completed": _l("Completed"),
+          "cancelled": _l("Cancelled"), "error": _l("Error")}
+STATE_BADGES = {"running": "primary", "suspended": "warning", "completed": "success", "cancelled": "secondary",
+                "error": "danger"}
+ACTIONS = {
+    "instance_started": _l("Process started"),
+    "task_completed": _l("Step completed"),
+    "task_claimed": _l("Task claimed"),
+    "task_unclaimed": _l("Task unclaimed"),
+    "task_reassigned": _l("Task reassigned"),
+    "timer_fired": _l("Timer fired"),
+    "message_sent": _l("Message sent"),
+    "instance_suspended": _l("Process suspended"),
+    "instance_resumed": _l("Process resumed"),
+    "instance_cancelled": _l("Process cancelled"),
+    "instance_completed": _l("Process completed"),
+    "instance_error": _l("Process error"),
+    "attachment_uploaded": _l("Attachment uploaded"),
+    "attachment_removed": _l("Attachment removed"),
+    "comment_added": _l("Comment added"),
+    "draft_saved": _l("Draft saved"),
+}
+DECISIONS = {"approve": _l("Approve"), "revise": _l("Request revision"), "reject": _l("Reject"),
+             "accepted": _l("Approve"), "supplement": _l("Request supplement"),
+             "verified": _l("Rectification verified"), "rectify_again": _l("Rectify again")}
+
+
+def stage_text(stage: str | None) -> str:
+    """An instance's stage ("中文 / English, 中文 / English") in the user's language."""
+    return ", ".join(step_name(part) for part in (stage or "").split(", ") if part)
+
+
+def attachment_url(attachment_id: int) -> str:
+    try:
+        return url_for("tasks.download", attachment_id=attachment_id)
+    except BuildError:
+        return f"/tasks/attachments/{attachment_id}"
+
+
+def task_url(task_id: str) -> str:
+    try:
+        return url_for("tasks.task", task_id=task_id)
+    except BuildError:
+        return f"/tasks/{task_id}"
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {"LEVELS": LEVELS, "INSTANCE_STATES": STATES, "STATE_BADGES": STATE_BADGES, "stage_text": stage_text,
+            "format_datetime": format_datetime, "step_name": step_name, "answer_text": form_render.display}
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    db = get_db()
+    nationwide = current_user.role in (Role.MINISTRY, Role.ADMIN)
+    province_id = _int_arg("province") if nationwide else None
+    search = request.args.get("q", "").strip()[:100]
+    rows = stats.list_pilot_rows(db, user_id=current_user.id, province_id=province_id, search=search)
+    provinces = stats.provinces(db, user_id=current_user.id) if nationwide else []
+    return render_template("pilots/index.html", rows=rows, provinces=provinces, province_id=province_id,
+                           q=search, filtered=bool(province_id or search))
+
+
+@bp.get("/<int:pilot_id>")
+@login_required
+def pilot(pilot_id: int) -> str:
+    page = stats.pilot_page(get_db(), pilot_id, user_id=current_user.id)
+    diagrams = {i.id: {"url": url_for("pilots.diagram", pilot_id=page.id, instance_id=i.id),
+                       "visited": i.visited, "current": i.current} for i in page.instances}
+    return render_template("pilots/pilot.html", page=page, diagrams=diagrams, actions=ACTIONS,
+                           decisions=DECISIONS, attachment_url=attachment_url, task_url=task_url)
+
+
+@bp.get("/<int:pilot_id>/instances/<int:instance_id>/diagram.bpmn")
+@login_required
+def diagram(pilot_id: int, instance_id: int) -> Response:
+    xml, _visited, _current = stats.diagram(get_db(), instance_id, user_id=current_user.id, pilot_id=pilot_id)
+    response = Response(xml, mimetype="application/xml")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
