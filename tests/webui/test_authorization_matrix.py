@@ -1,0 +1,118 @@
+"""The authorization matrix, generated from one table: every role x every page and endpoint x
+own and other jurisdiction. Allowed means the status below; refused means 403 or 404 with
+nothing of the other jurisdiction's pilot in the response."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from flask.testing import FlaskClient
+
+import engine
+from engine import users
+from tests.helpers import World
+from tests.webui.conftest import Browser
+
+# One persona per role inside pilot A1's jurisdiction ("own") and, where a role has one, outside.
+PERSONAS = {"city/own": "city_a1", "city/other": "city_b1", "province/own": "prov_a", "province/other": "prov_b",
+            "ministry/own": "ministry", "admin/own": "admin"}
+
+ALL = dict.fromkeys(PERSONAS, 200)
+VIEW = {"city/own": 200, "city/other": 404, "province/own": 200, "province/other": 404,
+        "ministry/own": 200, "admin/own": 200}
+# submit_scheme is a City task of pilot A1: only its city user may act; others who can see it get 403.
+ACT_CITY = {"city/own": 200, "city/other": 404, "province/own": 403, "province/other": 404,
+            "ministry/own": 403, "admin/own": 403}
+OVERSIGHT = {"city/own": 403, "city/other": 403, "province/own": 200, "province/other": 200,
+             "ministry/own": 200, "admin/own": 200}
+# Administration is refused by role before anything is looked up, so outsiders get 403 too.
+ADMIN_ONLY = {"city/own": 403, "city/other": 403, "province/own": 403, "province/other": 403,
+              "ministry/own": 403, "admin/own": 200}
+# Starting a second lifecycle for A1 conflicts (409) for everyone who may start one there.
+START = {"city/own": 409, "city/other": 403, "province/own": 409, "province/other": 403,
+         "ministry/own": 409, "admin/own": 409}
+
+
+def redirected(expected: dict[str, int]) -> dict[str, int]:
+    """An HTML form post that succeeds redirects (302) instead of answering 200."""
+    return {k: 302 if v == 200 else v for k, v in expected.items()}
+
+
+@dataclass(frozen=True)
+class Row:
+    via: str  # "api" (Bearer token) or "page" (signed-in browser session with CSRF token)
+    method: str
+    path: str
+    expected: dict[str, int]
+    body: dict[str, object] | None = None
+
+
+TABLE = [
+    Row("api", "GET", "/api/v1/me", ALL),
+    Row("api", "GET", "/api/v1/pilots", ALL),
+    Row("api", "GET", "/api/v1/definitions", ALL),
+    Row("api", "GET", "/api/v1/instances", ALL),
+    Row("api", "GET", "/api/v1/instances?pilot_id={pid}", ALL),
+    Row("api", "GET", "/api/v1/instances/{iid}", VIEW),
+    Row("api", "GET", "/api/v1/instances/{iid}/events", VIEW),
+    Row("api", "GET", "/api/v1/tasks?scope=group", ALL),
+    Row("api", "GET", "/api/v1/tasks?scope=mine", ALL),
+    Row("api", "GET", "/api/v1/tasks?scope=completed", ALL),
+    Row("api", "GET", "/api/v1/tasks/{tid}", VIEW),
+    Row("api", "POST", "/api/v1/tasks/{tid}/claim", ACT_CITY),
+    # Authorization comes before validation: only the city user of A1 gets as far as the empty form.
+    Row("api", "POST", "/api/v1/tasks/{tid}/complete", {**ACT_CITY, "city/own": 400}, {"data": {}}),
+    Row("api", "POST", "/api/v1/instances/{iid}/suspend", ADMIN_ONLY, {"reason": "matrix"}),
+    Row("api", "POST", "/api/v1/instances", START, {"process": "pilot_lifecycle", "pilot_id": "{pid}"}),
+    Row("page", "GET", "/tasks/?scope=mine", ALL),
+    Row("page", "GET", "/tasks/?scope=group", ALL),
+    Row("page", "GET", "/tasks/?scope=completed", ALL),
+    Row("page", "GET", "/tasks/{tid}", VIEW),
+    Row("page", "POST", "/tasks/{tid}/claim", redirected(ACT_CITY)),
+    Row("page", "GET", "/pilots/", ALL),
+    Row("page", "GET", "/pilots/{pid}", VIEW),
+    Row("page", "GET", "/dashboard/", OVERSIGHT),
+    Row("page", "GET", "/profile", ALL),
+]
+
+CASES = [pytest.param(row, persona, id=f"{row.method} {row.path} as {persona}")
+         for row in TABLE for persona in PERSONAS]
+
+
+@pytest.fixture
+def target(world: World) -> dict[str, str]:
+    """Pilot A1 with a running lifecycle whose first task (submit_scheme, City) is ready."""
+    iid = engine.start(world.db, "pilot_lifecycle", user_id=world.uid("prov_a"), pilot_id=world.pilots["A1"])
+    return {"pid": str(world.pilots["A1"]), "iid": str(iid), "tid": world.task(iid, "submit_scheme").id}
+
+
+def fill(value: object, ids: dict[str, str]) -> object:
+    if isinstance(value, str):
+        formatted = value.format(**ids)
+        return int(formatted) if value.startswith("{") and formatted.isdigit() else formatted
+    if isinstance(value, dict):
+        return {k: fill(v, ids) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize(("row", "persona"), CASES)
+def test_authorization_matrix(row: Row, persona: str, target: dict[str, str], world: World, client: FlaskClient,
+                              browser: Callable[[str], Browser]) -> None:
+    if persona not in row.expected:
+        pytest.fail(f"the table has no expectation for {persona}")
+    username = PERSONAS[persona]
+    path = str(fill(row.path, target))
+    body = fill(row.body, target)
+    if row.via == "api":
+        headers = {"Authorization": f"Bearer {users.issue_token(world.db, username)}"}
+        r = client.open(path, method=row.method, json=body if row.method == "POST" else None, headers=headers)
+    else:
+        me = browser(username)
+        r = me.get(path) if row.method == "GET" else me.post(path, body)  # type: ignore[arg-type]
+    expected = row.expected[persona]
+    assert r.status_code == expected, r.get_data(as_text=True)[:300]
+    if persona.endswith("/other"):
+        text = r.get_data(as_text=True).replace(path, "")  # the page may echo the address asked for
+        assert "宁波市" not in text, "pilot A1's name leaked to another jurisdiction"
+        assert target["tid"] not in text, "pilot A1's task id leaked to another jurisdiction"
