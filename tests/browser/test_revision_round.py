@@ -12,7 +12,8 @@ from tests.browser.conftest import Site
 from tests.browser.conftest import shoot
 from tests.browser.conftest import sign_in
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+       b"trailer<</Root 1 0 R>>\n%%EOF\n")
 SCHEME = {"scheme_title": "宁波市智慧城市试点实施方案", "objectives": "三年内建成城市公共信息平台",
           "top_level_design": "一个平台、三大体系", "tasks_and_timeline": "2014 年完成平台一期",
           "responsibilities": "市住建委牵头", "safeguards": "设立专项资金"}
