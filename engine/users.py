@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
@@ -170,11 +172,43 @@ def issue_token(db: sessionmaker[Session], username: str) -> str:
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    if not token:
+@dataclass(frozen=True)
+class Account:
+    """An active user as every request sees it: identity, role and jurisdiction, with names."""
+
+    id: int
+    username: str
+    display_name: str | None
+    role: Role
+    province_id: int | None
+    province_name: str | None
+    pilot_id: int | None
+    pilot_name: str | None
+    session_version: int
+
+
+# Every request looks its user up: one prebuilt statement, by id (session) or token hash (API).
+_ACCOUNT = (select(User.id, User.username, User.display_name, User.role, User.province_id, Province.name,
+                   User.pilot_id, Pilot.name, User.session_version)
+            .outerjoin(Province, Province.id == User.province_id)
+            .outerjoin(Pilot, Pilot.id == User.pilot_id)
+            .where(User.active.is_(True)))
+_ACCOUNT_BY_ID = _ACCOUNT.where(User.id == bindparam("key"))
+_ACCOUNT_BY_TOKEN = _ACCOUNT.where(User.token_hash == bindparam("key"))
+
+
+def account(db: sessionmaker[Session], *, user_id: int | None = None, token: str | None = None) -> Account | None:
+    """The active account with this id or API token; None for unknown, revoked or deactivated."""
+    key: int | str
+    if user_id is not None:
+        stmt, key = _ACCOUNT_BY_ID, user_id
+    elif token:
+        stmt, key = _ACCOUNT_BY_TOKEN, _digest(token)
+    else:
         return None
-    user = session.scalar(select(User).where(User.token_hash == _digest(token)))
-    return user if user and user.active else None
+    with db() as session:
+        row = session.execute(stmt, {"key": key}).first()
+    return Account(*row) if row else None
 
 
 def _digest(token: str) -> str:

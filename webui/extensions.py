@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 from werkzeug.wrappers import Response
 
-from engine import queries
 from engine import users
 from engine.db import make_sessionmaker
 from engine.models import Role
@@ -145,13 +144,16 @@ def get_db() -> sessionmaker[Session]:
     return current_app.extensions["schemeflow.db"]  # type: ignore[no-any-return]
 
 
-def load_current_user(user_id: int, via_token: bool = False) -> CurrentUser | None:
-    u = queries.get_user(get_db(), user_id)
-    if u is None or not u.active:
+def _current(found: users.Account | None, via_token: bool = False) -> CurrentUser | None:
+    if found is None:
         return None
-    return CurrentUser(u.id, u.username, u.display_name, u.role, u.province_id,
-                       u.province.name if u.province else None, u.pilot_id, u.pilot.name if u.pilot else None,
-                       u.session_version, u.active, via_token)
+    return CurrentUser(found.id, found.username, found.display_name, found.role, found.province_id,
+                       found.province_name, found.pilot_id, found.pilot_name, found.session_version, True,
+                       via_token)
+
+
+def load_current_user(user_id: int) -> CurrentUser | None:
+    return _current(users.account(get_db(), user_id=user_id))
 
 
 @login_manager.user_loader
@@ -173,7 +175,4 @@ def _load_user_from_token(req: object) -> CurrentUser | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    with get_db()() as s:
-        found = users.user_for_token(s, token.strip())
-        user_id = found.id if found else None
-    return load_current_user(user_id, via_token=True) if user_id else None
+    return _current(users.account(get_db(), token=token.strip()), via_token=True)
