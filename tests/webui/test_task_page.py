@@ -16,6 +16,7 @@ from sqlalchemy import select
 import engine
 from engine.models import Attachment
 from engine.models import AuditEvent
+from engine.models import HumanTask
 from tests.conftest import DATA
 from tests.helpers import World
 from tests.processes.test_pilot_lifecycle import SCHEME
@@ -240,6 +241,27 @@ def test_upload_pdf_and_png_stored_by_hash_and_downloaded(world: World, browser:
     with world.db() as s:
         assert s.scalars(select(AuditEvent.action).where(AuditEvent.instance_id == iid,
                                                          AuditEvent.action == "attachment_uploaded")).all()
+
+
+def test_upload_keeps_what_was_typed_as_a_draft_or_on_the_refusal_page(world: World,
+                                                                        browser: Callable[[str], Browser]) -> None:
+    iid = start(world)
+    task_id = world.task(iid, "submit_scheme").id
+    b = browser("city_a1")
+    typed = {"expected_version": "1", "f-scheme_title": "我的方案", "f-objectives": "三年建成平台"}
+    r = b.post(f"/tasks/{task_id}/attachments", {**typed, "file": (io.BytesIO(EXE), "scheme.pdf")},
+               content_type="multipart/form-data")
+    assert r.status_code == 400
+    html = r.get_data(as_text=True)
+    assert "我的方案" in html and "三年建成平台" in html  # refused file, typed text still on the page
+    assert attachments(world, iid) == []
+    r = b.post(f"/tasks/{task_id}/attachments", {**typed, "file": (io.BytesIO(PDF), "scheme.pdf")},
+               content_type="multipart/form-data")
+    assert r.status_code == 302
+    with world.db() as s:
+        draft = s.get(HumanTask, task_id).draft  # type: ignore[union-attr]
+    assert draft == {"scheme_title": "我的方案", "objectives": "三年建成平台"}
+    assert "三年建成平台" in page(b, task_id)
 
 
 def test_upload_refusals(world: World, app: Flask, browser: Callable[[str], Browser]) -> None:

@@ -149,9 +149,12 @@ def _save_draft(task_id: str, parsed: form_render.Parsed) -> Page | Response:
 @bp.post("/<task_id>/attachments")
 @login_required
 def upload(task_id: str) -> Page | Response:
+    # The upload button belongs to the task form, so what the user typed arrives too: it is kept
+    # as a draft on success and shown again on a refused file, never lost to the upload.
+    typed = _typed_form(task_id) if "expected_version" in request.form else None
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return render_page(task_id, upload_error=_("Choose a file to upload."), status=400)
+        return _upload_refused(task_id, typed, _("Choose a file to upload."), 400)
     limit = int(current_app.config["MAX_ATTACHMENT_BYTES"])
     content = upload.stream.read(limit + 1)
     try:
@@ -167,10 +170,23 @@ def upload(task_id: str) -> Page | Response:
             "extension": _("The file's content does not match its name (.%(ext)s). Save it in its real format "
                            "and upload it again.", ext=documents.extension(upload.filename) or "?"),
         }
-        return render_page(task_id, upload_error=messages.get(exc.reason, exc.message),
-                           status=413 if exc.reason == "too_large" else 400)
+        return _upload_refused(task_id, typed, messages.get(exc.reason, exc.message),
+                               413 if exc.reason == "too_large" else 400)
+    if typed is not None:
+        documents.save_draft(get_db(), task_id, user_id=current_user.id, data=typed.data)
     flash(_("Attachment uploaded: %(name)s", name=documents.clean_name(upload.filename)), "success")
     return redirect(url_for("tasks.task", task_id=task_id) + "#attachments")
+
+
+def _typed_form(task_id: str) -> form_render.Parsed:
+    view = engine.get_task(get_db(), task_id, user_id=current_user.id)
+    return form_render.parse(view.schema, view.ui_schema, request.form)
+
+
+def _upload_refused(task_id: str, typed: form_render.Parsed | None, message: str, status: int) -> Page:
+    if typed is None:
+        return render_page(task_id, upload_error=message, status=status)
+    return render_page(task_id, values=typed.data, raw=typed.raw, upload_error=message, status=status)
 
 
 @bp.post("/<task_id>/attachments/<int:attachment_id>/remove")
