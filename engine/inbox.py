@@ -106,14 +106,7 @@ def task_list_statement(user: User, query: TaskQuery) -> Select[HumanTask]:
         stmt = stmt.where(HumanTask.completed_by_id == user.id, HumanTask.state == TaskStatus.COMPLETED)
     else:
         raise ValueError(f"unknown scope {query.scope!r}; use one of {', '.join(SCOPES)}")
-    if query.province_id is not None:
-        stmt = stmt.where(HumanTask.province_id == query.province_id)
-    if query.pilot_id is not None:
-        stmt = stmt.where(HumanTask.pilot_id == query.pilot_id)
-    if query.bpmn_id:
-        stmt = stmt.where(HumanTask.bpmn_id == query.bpmn_id)
-    if query.overdue:
-        stmt = stmt.where(HumanTask.due_at < clock.now())
+    stmt = _filtered(stmt, query)
     if query.scope == "completed":
         return stmt.order_by(HumanTask.completed_at.desc(), HumanTask.id)
     return stmt.order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.created_at, HumanTask.id)

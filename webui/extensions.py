@@ -25,34 +25,20 @@ from werkzeug.wrappers import Response
 
 from engine import users
 from engine.db import make_sessionmaker
-from engine.models import Role
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
-@dataclass
-class CurrentUser:
-    """What the web layer knows about the signed-in user (never an ORM object)."""
+@dataclass(frozen=True)
+class CurrentUser(users.Account):
+    """The signed-in user as the web layer sees it (never an ORM object); only active accounts load."""
 
-    id: int
-    username: str
-    display_name: str | None
-    role: Role
-    province_id: int | None
-    province_name: str | None
-    pilot_id: int | None
-    pilot_name: str | None
-    session_version: int
-    active: bool
     via_token: bool = False
 
     is_authenticated = True
     is_anonymous = False
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
+    is_active = True
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -145,11 +131,7 @@ def get_db() -> sessionmaker[Session]:
 
 
 def _current(found: users.Account | None, via_token: bool = False) -> CurrentUser | None:
-    if found is None:
-        return None
-    return CurrentUser(found.id, found.username, found.display_name, found.role, found.province_id,
-                       found.province_name, found.pilot_id, found.pilot_name, found.session_version, True,
-                       via_token)
+    return CurrentUser(**vars(found), via_token=via_token) if found else None
 
 
 def load_current_user(user_id: int) -> CurrentUser | None:
