@@ -15,6 +15,7 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext
 from flask_login import LoginManager
 from flask_login import login_user
 from flask_login import logout_user
@@ -65,9 +66,10 @@ def init_app(app: Flask) -> None:
     app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to see this page."
+    # Lazy, so the catalog has it; str() renders it in the language of the request that flashes it.
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
     login_manager.login_message_category = "info"
-    login_manager.localize_callback = gettext
+    login_manager.localize_callback = str
     login_manager.session_protection = "strong"
     csrf.init_app(app)
     app.before_request(end_idle_session)

@@ -1,14 +1,20 @@
 """The page frame: sign-in lands on the inbox, the language switch, error pages."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 
 from engine.errors import ConflictError
 from tests.helpers import World
 from tests.webui.conftest import Browser
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_pages_are_chinese_by_default_and_switch_to_english(browser: Callable[[str], Browser]) -> None:
@@ -74,3 +80,20 @@ def test_a_409_page_says_to_reload_and_that_nothing_was_saved(app: Flask, browse
 def test_error_pages_for_signed_out_visitors_point_to_sign_in(client: FlaskClient) -> None:
     page = client.get("/no-such-page").get_data(as_text=True)
     assert 'href="/login"' in page and "/tasks/" not in page
+
+
+def test_every_interface_string_has_a_chinese_translation(tmp_path: Path) -> None:
+    """Extract the strings from the code and templates now: each needs a Chinese msgstr with
+    the same placeholders (a new string without one would show in English)."""
+    pot = tmp_path / "messages.pot"
+    CommandLineInterface().run(["pybabel", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
+                                "-k", "lazy_gettext", "-o", str(pot), str(ROOT)])
+    with pot.open("rb") as f:
+        wanted = [m.id for m in read_po(f) if m.id]
+    with (ROOT / "webui/translations/zh_Hans_CN/LC_MESSAGES/messages.po").open("rb") as f:
+        zh = {m.id: m.string for m in read_po(f) if m.id}
+    assert len(wanted) > 100
+    untranslated = [m for m in wanted if not zh.get(m)]
+    assert untranslated == []
+    placeholder = re.compile(r"%\(\w+\)s")
+    assert [m for m in wanted if sorted(placeholder.findall(str(m))) != sorted(placeholder.findall(str(zh[m])))] == []
