@@ -23,6 +23,7 @@
       options: {
         responsive: true,
         maintainAspectRatio: false,
+        animation: false,  // figures to read, not a show; also what reduced-motion users want
         indexAxis: horizontal ? "y" : "x",
         plugins: { legend: { display: datasets.length > 1 } },
         scales: horizontal ? { x: counts, y: {} } : { x: {}, y: counts },
