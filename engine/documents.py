@@ -171,6 +171,7 @@ class AttachmentView:
     uploaded_by: str | None
     uploaded_at: datetime
     content_hash: str
+    step: str | None = None  # the name of the step it was uploaded in
 
 
 def check_upload(filename: str, content: bytes, max_bytes: int) -> tuple[str, str]:
@@ -230,17 +231,17 @@ def remove_attachment(db: sessionmaker[Session], task_id: str, attachment_id: in
         session.delete(att)
 
 
-def _att_view(att: Attachment, bpmn_id: str | None, uploader: str | None) -> AttachmentView:
+def _att_view(att: Attachment, bpmn_id: str | None, uploader: str | None, step: str | None = None) -> AttachmentView:
     return AttachmentView(att.id, att.name, att.content_type, att.size, att.round, att.task_id, bpmn_id, uploader,
-                          att.uploaded_at, att.content_hash)
+                          att.uploaded_at, att.content_hash, step)
 
 
 def _attachments(session: Session, instance_id: int) -> list[AttachmentView]:
-    rows = session.execute(select(Attachment, HumanTask.bpmn_id, User.display_name, User.username)
+    rows = session.execute(select(Attachment, HumanTask.bpmn_id, User.display_name, User.username, HumanTask.name)
                            .outerjoin(HumanTask, HumanTask.id == Attachment.task_id)
                            .outerjoin(User, User.id == Attachment.uploaded_by_id)
                            .where(Attachment.instance_id == instance_id).order_by(Attachment.id)).all()
-    return [_att_view(a, b, d or u) for a, b, d, u in rows]
+    return [_att_view(a, b, d or u, step) for a, b, d, u, step in rows]
 
 
 def open_attachment(db: sessionmaker[Session], attachment_id: int, *, user_id: int,
