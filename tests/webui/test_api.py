@@ -161,3 +161,19 @@ def test_openapi_document_is_valid_and_lists_every_route(app: object, client: ob
               for path in expand(rule.rule.removeprefix("/api/v1")) for m in rule.methods - {"HEAD", "OPTIONS"}}
     documented = {(path, method) for path, ops in doc["paths"].items() for method in ops}
     assert routes == documented
+
+
+def test_oversized_definitions_are_refused_as_json_and_deploy_nothing(api: dict[str, Api], app: object) -> None:
+    before = api["admin"].get("/definitions")[1]
+    # One file over the definition limit is a problem of the deployment (400, the file named) ...
+    app.config["MAX_DEFINITION_BYTES"] = 4096  # type: ignore[attr-defined]
+    big = (DATA / "two_step.bpmn").read_bytes() + b"<!--" + b"x" * 8192 + b"-->"
+    status, body = upload(api["admin"], override={"two_step.bpmn": big})
+    assert status == 400, body
+    assert {"file": "two_step.bpmn", "message": "file is larger than 4096 bytes"}.items() \
+        <= body["details"][0].items()  # type: ignore[index]
+    # ... a request over the server's limit is refused before it is read (413).
+    app.config["MAX_CONTENT_LENGTH"] = 2048  # type: ignore[attr-defined]
+    status, body = upload(api["admin"])
+    assert status == 413 and body["error"] == "too_large" and body["message"], body  # type: ignore[index]
+    assert api["admin"].get("/definitions")[1] == before
