@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 import engine
 from engine import definitions
+from engine import inbox
 from engine import reference
 from engine import users
 from engine.errors import ConflictError
@@ -33,9 +34,20 @@ def load(db: sessionmaker[Session], echo: Callable[[str], Any] = print) -> None:
     deployed = engine.deploy(db, definitions.read_paths([definitions.shipped_processes()]))
     echo("Processes: " + ", ".join(f"{d.key} v{d.version}" for d in deployed))
     _instances(db, accounts, echo)
-    echo(f"\nDemo logins (password for all: {PASSWORD})")
+    echo(f"\nDemo logins (password for all: {PASSWORD}); open tasks = to claim + claimed")
     for name, role, where in accounts:
-        echo(f"  {name:<14} {role:<9} {where}")
+        open_tasks = _open_tasks(db, name)
+        echo(f"  {name:<14} {role:<9} {open_tasks:>3} open tasks  {where}")
+
+
+def _open_tasks(db: sessionmaker[Session], username: str) -> int:
+    """What a newcomer finds on signing in as this user: the group queue plus their own tasks."""
+    with db() as s:
+        user_id = s.scalar(select(User.id).where(User.username == username))
+    if user_id is None:
+        return 0
+    counts = inbox.counts_for(db, user_id)
+    return counts["group"] + counts["mine"]
 
 
 def _users(db: sessionmaker[Session]) -> list[tuple[str, str, str]]:

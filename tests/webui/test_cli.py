@@ -97,3 +97,18 @@ def test_deploy_reports_problems_and_exits_1(cli: CliRunner, tmp_path: Path) -> 
 def test_worker_once_fires_due_timers_and_exits(cli: CliRunner) -> None:
     result = run(cli, "worker", "--once")
     assert result.exit_code == 0 and "Fired timers on 0 instance(s)" in result.output
+
+
+def test_demo_loads_a_first_look_and_can_run_again(cli: CliRunner) -> None:
+    first = run(cli, "demo")
+    assert first.exit_code == 0, first.output
+    logins = [line.split() for line in first.output.splitlines() if "open tasks" in line and line.startswith("  ")]
+    roles = {parts[1] for parts in logins}
+    assert roles == {"admin", "ministry", "province", "city"}
+    # Someone of each working role has something to do on signing in.
+    assert any(p[1] == "province" and int(p[2]) > 0 for p in logins)
+    assert any(p[1] == "city" and int(p[2]) > 0 for p in logins)
+    assert "Instances: " in first.output and "Instances: 0 " not in first.output
+    again = run(cli, "demo")
+    assert again.exit_code == 0, again.output
+    assert "Instances: 0 pilot lifecycles" in again.output  # nothing doubled
