@@ -65,7 +65,10 @@ def friendly(fn: F) -> F:
 def main() -> None:
     """schemeflow: the smart-city pilot workflow engine."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Our own messages (server address, worker) at INFO; libraries only when something is wrong:
+    # SpiffWorkflow logs every task state change at INFO, thousands of lines for the demo.
+    for noisy in ("alembic", "spiff", "SpiffWorkflow"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @main.command("init-db")

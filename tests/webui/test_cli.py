@@ -1,6 +1,7 @@
 """The `schemeflow` command as an operator uses it: clear messages, non-zero exit on failure."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,3 +113,9 @@ def test_demo_loads_a_first_look_and_can_run_again(cli: CliRunner) -> None:
     again = run(cli, "demo")
     assert again.exit_code == 0, again.output
     assert "Instances: 0 pilot lifecycles" in again.output  # nothing doubled
+
+
+def test_demo_output_is_not_drowned_in_library_logs(cli: CliRunner, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO):
+        assert run(cli, "demo").exit_code == 0
+    assert [r.name for r in caplog.records if r.name.lower().startswith("spiff")] == []
