@@ -135,13 +135,26 @@ def get_task(db: sessionmaker[Session], task_id: str, *, user_id: int) -> TaskVi
         if row.state == TaskStatus.READY:
             wf = runtime.load(session, row.instance)
             task = wf.get_task_from_id(UUID(task_id))
-            data = workflow.form_fields(task, schema)
+            data = _without_other_steps_answers(session, row, workflow.form_fields(task, schema))
             documentation = task.task_spec.documentation
             ui_name = bpmn.task_form(task.task_spec)[1]
         ui_schema = forms.load(session, row.instance.version_id, ui_name)
         view = _view(row.instance, [])
         return TaskView(row, view, schema, ui_schema, data, documentation,
                         row.state == TaskStatus.READY and access.may_act_on_task(user, row))
+
+
+def _without_other_steps_answers(session: Session, row: HumanTask, data: dict[str, Any]) -> dict[str, Any]:
+    """Prefill drops what another user task answered under the same field name.
+
+    Task data is shared by the whole process, so a task book's "revision note" would open with
+    the scheme's, and a second review with the first review's comment. What this step itself
+    answered in an earlier round, and what scripts or the start put there, still prefill."""
+    answers = session.execute(select(HumanTask.bpmn_id, HumanTask.data).where(
+        HumanTask.instance_id == row.instance_id, HumanTask.state == TaskStatus.COMPLETED)).all()
+    own = {k for bpmn_id, answered in answers if bpmn_id == row.bpmn_id for k in (answered or {})}
+    others = {k for bpmn_id, answered in answers if bpmn_id != row.bpmn_id for k in (answered or {})}
+    return {k: v for k, v in data.items() if k in own or k not in others}
 
 
 def list_pilots(db: sessionmaker[Session], *, user_id: int) -> list[Pilot]:

@@ -206,3 +206,19 @@ def test_the_provincial_summary_gathers_last_years_reports(world: World, at: Clo
     act(world, "prov_a", summary, "summarize_experience", year=2026)
     assert tick(world, at, china(2028, 1, 16)) >= 1
     assert "summarize_experience" in world.ready_ids(summary)
+
+
+def test_a_form_does_not_open_with_another_steps_answer_of_the_same_name(world: World) -> None:
+    iid = started(world)
+    # The scheme and the task book both ask for "revision_notes".
+    world.do("city_a1", iid, "submit_scheme", {**SCHEME, "revision_notes": "实施方案的修改说明"})
+    act(world, "prov_a", iid, "review_scheme", decision="approve")
+    book = engine.get_task(world.db, world.task(iid, "submit_task_book").id, user_id=world.uid("city_a1"))
+    assert "revision_notes" in (book.schema or {})["properties"]
+    assert "revision_notes" not in book.data
+    # What a step answered itself still comes back in its next round.
+    act(world, "city_a1", iid, "submit_task_book", revision_notes="任务书第1稿")
+    act(world, "city_a1", iid, "submit_investment_plan")
+    act(world, "prov_a", iid, "review_task_book", task_book_decision="revise", task_book_comment="补充指标")
+    again = engine.get_task(world.db, world.task(iid, "submit_task_book").id, user_id=world.uid("city_a1"))
+    assert again.data["revision_notes"] == "任务书第1稿"
