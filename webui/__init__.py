@@ -4,13 +4,26 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import Map
 
 from config import Config
+from webui.params import MAX_ID
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route, bounded: /instances/99999999999999999999 is a 404, not an
+    overflow inside the database driver."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config_class: type[Config] | Any = Config) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config_class)
+    app.url_map.converters["int"] = IdConverter
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config["MAX_CONTENT_LENGTH"] = max(app.config["MAX_ATTACHMENT_BYTES"],

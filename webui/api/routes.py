@@ -16,6 +16,7 @@ from webui.api import serialize
 from webui.api.openapi import document
 from webui.extensions import csrf
 from webui.extensions import get_db
+from webui.params import MAX_ID
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -54,7 +55,10 @@ def _http_error(exc: HTTPException) -> tuple[Response, int]:
 
 
 def body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # JSON nested deeper than the parser goes
+        data = None
     if data is None and request.content_length:
         raise engine.InvalidData("the request body is not valid JSON", [{"field": "", "message": "invalid JSON"}])
     if data is not None and not isinstance(data, dict):
@@ -66,9 +70,19 @@ def int_arg(name: str, default: int | None = None) -> int | None:
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
-    if not raw.lstrip("-").isdigit():
+    if not raw.lstrip("-").isdigit() or abs(int(raw)) > MAX_ID:
         raise engine.InvalidData(f"{name} must be an integer", [{"field": name, "message": "not an integer"}])
     return int(raw)
+
+
+def id_field(data: dict[str, Any], key: str) -> int | None:
+    """An optional id in a JSON body: an integer a database column can hold."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or abs(value) > MAX_ID:
+        raise engine.InvalidData(f"{key} must be an integer", [{"field": key, "message": "not an integer"}])
+    return value
 
 
 @bp.get("/openapi.json")
@@ -119,10 +133,7 @@ def start_instance() -> tuple[Response, int]:
     if not isinstance(process, str) or not process:
         raise engine.InvalidData("'process' (a definition key) is required",
                                  [{"field": "process", "message": "required"}])
-    ids = {k: data.get(k) for k in ("pilot_id", "province_id")}
-    for key, value in ids.items():
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise engine.InvalidData(f"{key} must be an integer", [{"field": key, "message": "not an integer"}])
+    ids = {k: id_field(data, k) for k in ("pilot_id", "province_id")}
     instance_id = engine.start(get_db(), process, user_id=current_user.id, **ids)
     return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=current_user.id))), 201
 
@@ -197,8 +208,8 @@ def claim(task_id: str, action: str) -> Response:
 
 @bp.post("/tasks/<task_id>/reassign")
 def reassign(task_id: str) -> Response:
-    to_user = body().get("user_id")
-    if not isinstance(to_user, int):
+    to_user = id_field(body(), "user_id")
+    if to_user is None:
         raise engine.InvalidData("'user_id' (integer) is required", [{"field": "user_id", "message": "required"}])
     engine.reassign(get_db(), task_id, user_id=current_user.id, to_user_id=to_user)
     return jsonify(serialize.task_detail(engine.get_task(get_db(), task_id, user_id=current_user.id)))

@@ -24,6 +24,7 @@ from engine import clock
 from engine import stats
 from engine.models import Role
 from webui.extensions import get_db
+from webui.params import parse_id
 from webui.pilots.routes import STATES
 from webui.tasks.task_page import step_name
 
@@ -44,8 +45,7 @@ def hours(value: float) -> str:
 
 
 def _province_arg() -> int | None:
-    value = request.args.get("province", "")
-    return int(value) if value.isdigit() and current_user.role in (Role.MINISTRY, Role.ADMIN) else None
+    return parse_id(request.args.get("province")) if current_user.role in (Role.MINISTRY, Role.ADMIN) else None
 
 
 def _figures() -> stats.Dashboard:

@@ -19,6 +19,7 @@ from werkzeug.routing import BuildError
 from engine import stats
 from engine.models import Role
 from webui.extensions import get_db
+from webui.params import parse_id
 from webui.tasks import form_render
 from webui.tasks.task_page import step_name
 
@@ -78,8 +79,7 @@ def _labels() -> dict[str, Any]:
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.args.get(name))
 
 
 @bp.get("/")

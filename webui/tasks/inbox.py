@@ -39,6 +39,8 @@ from engine.models import Role
 from engine.queries import list_pilots
 from webui.extensions import get_db
 from webui.layout import nav_counts
+from webui.params import MAX_ID
+from webui.params import parse_id
 from webui.tasks import bp
 from webui.tasks.task_page import step_name
 
@@ -46,6 +48,7 @@ SCOPES = ("mine", "group", "held", "completed")
 SCOPE_LABELS = {"mine": _l("My tasks"), "group": _l("Group tasks"), "held": _l("Held by colleagues"),
                 "completed": _l("Completed by me")}
 PER_PAGE, MAX_PER_PAGE = 20, 100
+MAX_PAGE = 100_000  # far past any real list; keeps the row offset a sane number
 DUE_SOON = timedelta(days=3)
 NATIONWIDE = (Role.MINISTRY, Role.ADMIN)
 
@@ -78,13 +81,14 @@ class Filters:
                                   "bpmn_id": self.bpmn_id, "overdue": self.overdue or None}.items() if v}
 
 
-def _int_arg(name: str, *, minimum: int = 1) -> int | None:
+def _int_arg(name: str, *, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) < minimum:
+    value = parse_id(raw)
+    if value is None or not minimum <= value <= maximum:
         abort(400)
-    return int(raw)
+    return value
 
 
 def _filters() -> Filters:
@@ -95,7 +99,7 @@ def _filters() -> Filters:
     # A provincial or city user is fixed to its own jurisdiction: a province parameter is ignored.
     province_id = _int_arg("province_id") if current_user.role in NATIONWIDE else None
     return Filters(scope, province_id, _int_arg("pilot_id"), request.args.get("bpmn_id", "").strip()[:200] or None,
-                   request.args.get("overdue", "") not in ("", "0"), _int_arg("page") or 1, per_page)
+                   request.args.get("overdue", "") not in ("", "0"), _int_arg("page", maximum=MAX_PAGE) or 1, per_page)
 
 
 def _safe_next(default: str) -> str:
