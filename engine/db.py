@@ -13,6 +13,10 @@ from sqlalchemy.orm import sessionmaker
 
 T = TypeVar("T")
 
+# The largest id an integer primary key holds (SQLite INTEGER, PostgreSQL bigint); a larger
+# number is no id at all, and the database drivers fail on it instead of finding nothing.
+MAX_ID = 2**63 - 1
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an Engine; SQLite gets WAL, foreign keys and a busy timeout."""

@@ -18,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 
 from engine import audit
 from engine import clock
+from engine.db import MAX_ID
 from engine.errors import ConflictError
 from engine.errors import InvalidData
 from engine.errors import NotFound
@@ -73,7 +74,7 @@ def create_user(db: sessionmaker[Session], username: str, role: str, password: s
         user = User(username=username, role=role_enum, password_hash=HASHER.hash(password),
                     display_name=display_name)
         if role_enum == Role.CITY:
-            pilot = session.get(Pilot, pilot_id) if pilot_id is not None else None
+            pilot = session.get(Pilot, pilot_id) if pilot_id is not None and 0 < pilot_id <= MAX_ID else None
             if pilot is None:
                 raise InvalidData("a city user needs an existing pilot (--pilot ID)")
             user.pilot_id, user.province_id = pilot.id, pilot.province_id

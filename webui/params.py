@@ -1,8 +1,9 @@
 """Whole numbers from addresses and forms, bounded by what a database integer column holds."""
 from __future__ import annotations
 
-# The largest id a database integer column holds (SQLite INTEGER, PostgreSQL bigint).
-MAX_ID = 2**63 - 1
+from engine.db import MAX_ID
+
+__all__ = ["MAX_ID", "parse_id"]
 
 
 def parse_id(raw: str | None) -> int | None:

@@ -119,3 +119,10 @@ def test_demo_output_is_not_drowned_in_library_logs(cli: CliRunner, caplog: pyte
     with caplog.at_level(logging.INFO):
         assert run(cli, "demo").exit_code == 0
     assert [r.name for r in caplog.records if r.name.lower().startswith("spiff")] == []
+
+
+@pytest.mark.parametrize("pilot", ["999999999999999999999999", str(2**63), "0"])
+def test_user_add_with_an_impossible_pilot_id_is_a_clear_error(cli: CliRunner, pilot: str) -> None:
+    result = run(cli, "user", "add", "c", "--role", "city", "--pilot", pilot, stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 1 and "existing pilot" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
