@@ -172,6 +172,7 @@ class AttachmentView:
     uploaded_at: datetime
     content_hash: str
     step: str | None = None  # the name of the step it was uploaded in
+    removed_at: datetime | None = None  # withdrawn in a later round
 
 
 def check_upload(filename: str, content: bytes, max_bytes: int) -> tuple[str, str]:
@@ -215,25 +216,31 @@ def add_attachment(db: sessionmaker[Session], task_id: str, *, user_id: int, fil
 def remove_attachment(db: sessionmaker[Session], task_id: str, attachment_id: int, *, user_id: int) -> None:
     """Withdraw an attachment of this step (this round or an earlier one) while the task is ready.
 
-    The metadata row goes; the removal is audited against the current task, so the changes of
+    An attachment of this round is deleted (it was never submitted). One submitted in an earlier
+    round is only marked withdrawn: it leaves the current submission but stays in the record of
+    its round. Either way the removal is audited against the current task, so the changes of
     this round list it. The bytes stay (they are content-addressed and may be shared)."""
     with transaction(db) as session:
         user = active_user(session, user_id)
         row, instance = _task_for_action(session, user, task_id)
         att = session.get(Attachment, attachment_id)
         owner = session.get(HumanTask, att.task_id) if att is not None and att.task_id else None
-        if att is None or att.instance_id != instance.id or owner is None or owner.bpmn_id != row.bpmn_id:
+        if att is None or att.instance_id != instance.id or owner is None or owner.bpmn_id != row.bpmn_id \
+                or att.removed_at is not None:
             raise NotFound("no such attachment on this step")
         audit.record(session, "attachment_removed", actor_id=user.id, instance_id=instance.id, task_id=row.id,
                      bpmn_id=row.bpmn_id, before={"attachment_id": att.id, "name": att.name,
                                                   "sha256": att.content_hash, "size": att.size,
                                                   "round": att.round})
-        session.delete(att)
+        if att.task_id == row.id:
+            session.delete(att)
+        else:
+            att.removed_at, att.removed_by_id = clock.now(), user.id
 
 
 def _att_view(att: Attachment, bpmn_id: str | None, uploader: str | None, step: str | None = None) -> AttachmentView:
     return AttachmentView(att.id, att.name, att.content_type, att.size, att.round, att.task_id, bpmn_id, uploader,
-                          att.uploaded_at, att.content_hash, step)
+                          att.uploaded_at, att.content_hash, step, att.removed_at)
 
 
 def _attachments(session: Session, instance_id: int) -> list[AttachmentView]:

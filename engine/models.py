@@ -281,6 +281,10 @@ class Attachment(Base):
     round: Mapped[int] = mapped_column(default=1)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[created]
+    # Withdrawn by the submitter in a later round: no longer part of the current submission, but
+    # still listed (and downloadable) in the record of the round it was submitted with.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class Comment(Base):

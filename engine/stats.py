@@ -132,6 +132,7 @@ class AttachmentRow:
     size: int
     round: int
     uploaded_at: datetime
+    removed_at: datetime | None = None  # withdrawn in a later round; still part of this one
 
 
 @dataclass
@@ -245,7 +246,7 @@ def _detail(session: Session, instance: Instance) -> InstanceDetail:
     attachments: dict[str, list[AttachmentRow]] = {}
     for a in session.scalars(select(Attachment).where(Attachment.instance_id == instance.id).order_by(Attachment.id)):
         attachments.setdefault(a.task_id or "", []).append(
-            AttachmentRow(a.id, a.name, a.content_type, a.size, a.round, a.uploaded_at))
+            AttachmentRow(a.id, a.name, a.content_type, a.size, a.round, a.uploaded_at, a.removed_at))
     rounds: dict[int, list[Submission]] = {}
     for t in rows:
         if t.state != TaskStatus.COMPLETED:

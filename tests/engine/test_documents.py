@@ -93,6 +93,23 @@ def test_attachments_rounds_removal_and_changes(two_step: World, tmp_path: Path)
         documents.open_attachment(w.db, a2.id, user_id=w.uid("prov_b"), directory=tmp_path)
     meta, path = documents.open_attachment(w.db, a2.id, user_id=w.uid("ministry"), directory=tmp_path)
     assert meta.name == "v2.pdf" and path.read_bytes() == PDF + b"2"
+    # v1.pdf was withdrawn in round 2, yet stays in the record of round 1 and can be opened.
+    extras = documents.task_extras(w.db, review.id, user_id=w.uid("prov_a"))
+    kept = {a.name: (a.round, a.removed_at is not None) for a in extras.attachments}
+    assert kept == {"v1.pdf": (1, True), "v2.pdf": (2, False)}
+    assert documents.open_attachment(w.db, a1.id, user_id=w.uid("prov_a"), directory=tmp_path)[0].name == "v1.pdf"
+
+
+def test_an_upload_of_this_round_is_removed_outright_and_only_once(two_step: World, tmp_path: Path) -> None:
+    w = two_step
+    iid = start(w)
+    task = w.task(iid, "submit")
+    att = documents.add_attachment(w.db, task.id, user_id=w.uid("city_a1"), filename="draft.pdf", content=PDF,
+                                   directory=tmp_path, max_bytes=1000)
+    documents.remove_attachment(w.db, task.id, att.id, user_id=w.uid("city_a1"))
+    assert documents.task_extras(w.db, task.id, user_id=w.uid("city_a1")).attachments == []
+    with pytest.raises(engine.NotFound):
+        documents.remove_attachment(w.db, task.id, att.id, user_id=w.uid("city_a1"))
 
 
 def test_comments_pin_to_the_reviewed_step_and_show_next_round(two_step: World) -> None:

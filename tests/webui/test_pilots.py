@@ -127,11 +127,15 @@ def test_documents_by_round_with_attachment_link(world: World, browser: Callable
                                    content=PDF, directory=tmp_path, max_bytes=10_000_000)
     engine.complete(world.db, task.id, user_id=world.uid("city_a1"), data=SCHEME)
     world.do("prov_a", iid, "review_scheme", {"decision": "revise", "comment": "请补充"})
+    second = world.task(iid, "submit_scheme")
+    documents.remove_attachment(world.db, second.id, att.id, user_id=world.uid("city_a1"))  # withdrawn in round 2
     world.do("city_a1", iid, "submit_scheme", {**SCHEME, "scheme_title": "第二稿"})
     html = browser("prov_a").get(f"/pilots/{world.pilots['A1']}").get_data(as_text=True)
     docs = html[html.index('data-round="1"'):]
-    assert docs.index('data-round="2"') > docs.index("方案.pdf")
+    assert docs.index('data-round="2"') > docs.index("方案.pdf")  # still in the record of round 1 ...
     assert f'href="/tasks/attachments/{att.id}"' in docs
+    round_1 = docs[:docs.index('data-round="2"')]
+    assert "data-withdrawn" in round_1  # ... marked as withdrawn later
     assert "第二稿" in docs[docs.index('data-round="2"'):]
 
 
