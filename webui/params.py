@@ -1,9 +1,11 @@
 """Whole numbers from addresses and forms, bounded by what a database integer column holds."""
 from __future__ import annotations
 
+from flask import Request
+
 from engine.db import MAX_ID
 
-__all__ = ["MAX_ID", "parse_id"]
+__all__ = ["MAX_ID", "has_nul", "parse_id"]
 
 
 def parse_id(raw: str | None) -> int | None:
@@ -12,3 +14,20 @@ def parse_id(raw: str | None) -> int | None:
     if not raw.isdigit() or len(raw) > 19 or int(raw) > MAX_ID:
         return None
     return int(raw)
+
+
+def has_nul(request: Request) -> bool:
+    """Whether the address, query, form fields or JSON body carry a NUL character.
+
+    No text a person types has one, and PostgreSQL refuses it in text columns (with an error the
+    request would die on), so such a request is refused as a whole. Uploaded files are not looked at.
+    """
+    if "\x00" in request.path:
+        return True
+    for values in (request.args, request.form if request.mimetype != "application/json" else None):
+        if values and any("\x00" in k or any("\x00" in v for v in values.getlist(k)) for k in values):
+            return True
+    if request.is_json:
+        raw = request.get_data(cache=True)
+        return b"\x00" in raw or b"\\u0000" in raw.lower()
+    return False

@@ -56,3 +56,16 @@ def test_unparseable_json_bodies_are_400(body: str, world: World, client: FlaskC
     r = client.post("/api/v1/instances", data=body.encode("utf-8", "surrogatepass"), content_type="application/json",
                     headers={"Authorization": f"Bearer {users.issue_token(world.db, 'admin')}"})
     assert r.status_code == 400 and r.get_json()["error"] == "validation_failed", r.get_data(as_text=True)[:200]
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(world: World, client: FlaskClient,
+                                                                   browser: Callable[[str], Browser]) -> None:
+    """PostgreSQL refuses NUL in text columns; such requests are a 400, on SQLite as well."""
+    headers = {"Authorization": f"Bearer {users.issue_token(world.db, 'admin')}"}
+    assert client.get("/api/v1/tasks/%00", headers=headers).status_code in (400, 404)
+    r = client.post("/api/v1/instances", json={"process": "pilot\u0000lifecycle", "pilot_id": 1}, headers=headers)
+    assert r.status_code == 400 and r.get_json()["error"] == "bad_request"
+    assert client.post("/login", data={"username": "admin\x00", "password": "x"}).status_code == 400
+    me = browser("prov_a")
+    assert me.get("/tasks/?scope=group&bpmn_id=%00").status_code == 400
+    assert me.get("/pilots/?q=a%00b").status_code == 400
