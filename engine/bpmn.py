@@ -28,6 +28,8 @@ from engine.errors import DeployError
 from engine.errors import Problem
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+# Ids, process names and file names are stored in columns of this width (PostgreSQL enforces it).
+MAX_NAME_CHARS = 200
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 FORM_PROPERTY = "formJsonSchemaFilename"
 UI_PROPERTY = "formUiSchemaFilename"
@@ -99,6 +101,9 @@ def _read_files(files: Iterable[tuple[str, bytes]], max_bytes: int,
             problems.append(Problem(name, None, None, "unsupported file type (use .bpmn, .dmn or .json)"))
         elif name in bundle.files:
             problems.append(Problem(name, None, None, "the same file name was given twice"))
+        elif len(name) > MAX_NAME_CHARS:
+            problems.append(Problem(name[:MAX_NAME_CHARS] + "…", None, None,
+                                    f"file name is longer than {MAX_NAME_CHARS} characters"))
         elif len(content) > max_bytes:
             problems.append(Problem(name, None, None, f"file is larger than {max_bytes} bytes"))
         else:
@@ -178,7 +183,17 @@ def _check_tree(name: str, root: Any, forms: dict[str, bytes], *, allow_scripts:
             report(el.getparent().getparent(), f"unknown service operator {el.get('id')!r} (known: {known})")
     for el in _elements(root, BPMN_NS, {"userTask", "manualTask"}):
         problems += _check_forms(name, el, forms)
+    problems += _check_lengths(name, root)
     problems += _check_dmn(name, root)
+    return problems
+
+
+def _check_lengths(name: str, root: Any) -> list[Problem]:
+    problems = [Problem(name, el.get("id")[:MAX_NAME_CHARS] + "…", el.sourceline,
+                        f"id is longer than {MAX_NAME_CHARS} characters")
+                for el in _elements(root, BPMN_NS) if len(el.get("id") or "") > MAX_NAME_CHARS]
+    problems += [Problem(name, el.get("id"), el.sourceline, f"process name is longer than {MAX_NAME_CHARS} characters")
+                 for el in _elements(root, BPMN_NS, {"process"}) if len(el.get("name") or "") > MAX_NAME_CHARS]
     return problems
 
 

@@ -155,6 +155,21 @@ def test_an_invalid_json_schema_form_is_refused(world: World) -> None:
     assert err.value.details[0]["file"] == "f-schema.json" and "invalid JSON Schema" in err.value.details[0]["message"]
 
 
+def test_ids_names_and_file_names_too_long_to_store_are_refused(world: World) -> None:
+    """The database holds 200 characters (PostgreSQL enforces it): longer is a deploy problem."""
+    before = versions(world)
+    long_id = refused(world, bpmn(user_task(), pid="p" * 201))
+    assert "id is longer than 200 characters" in long_id[0]["message"] and long_id[0]["line"]
+    long_name = refused(world, bpmn(user_task()).replace(b'<bpmn:process id="p"',
+                                                        b'<bpmn:process id="p" name="' + b"n" * 201 + b'"'))
+    assert long_name[0]["element"] == "p" and "process name is longer" in long_name[0]["message"]
+    with pytest.raises(engine.DeployError) as err:
+        engine.deploy(world.db, [("p.bpmn", bpmn(user_task())), ("f-schema.json", FORM), ("x" * 201 + ".json", FORM)])
+    assert "file name is longer than 200 characters" in err.value.details[0]["message"]
+    assert versions(world) == before
+    deploy(world, bpmn(user_task(), pid="p" * 200))  # exactly at the limit is fine
+
+
 def test_every_problem_is_listed_at_once(world: World) -> None:
     details = refused(world, gateway_process("__import__('os')").replace(b'value="f-schema.json"', b'value="x.json"'))
     assert {d["element"] for d in details} == {"t", "d1"}  # the missing form and the bad condition
