@@ -67,6 +67,8 @@ def create_user(db: sessionmaker[Session], username: str, role: str, password: s
     username = username.strip()
     if not username or len(username) > 80:
         raise InvalidData("username must have 1 to 80 characters")
+    if display_name is not None and len(display_name) > 200:
+        raise InvalidData("display name must have at most 200 characters")
     check_password_strength(password)
     with db.begin() as session:
         if session.scalar(select(User.id).where(User.username == username)):

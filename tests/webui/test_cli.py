@@ -126,3 +126,9 @@ def test_user_add_with_an_impossible_pilot_id_is_a_clear_error(cli: CliRunner, p
     result = run(cli, "user", "add", "c", "--role", "city", "--pilot", pilot, stdin=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 1 and "existing pilot" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_user_add_with_a_display_name_too_long_to_store_is_a_clear_error(cli: CliRunner) -> None:
+    result = run(cli, "user", "add", "d", "--role", "admin", "--display-name", "名" * 201,
+                 stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 1 and "at most 200 characters" in result.output
