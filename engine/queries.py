@@ -87,6 +87,17 @@ def get_instance(db: sessionmaker[Session], instance_id: int, *, user_id: int) -
         return _view(instance, list(tasks))
 
 
+def complete(db: sessionmaker[Session], task_id: str, *, user_id: int, data: Any,
+             expected_version: int | None = None) -> InstanceView:
+    """Complete a task and return its instance with the tasks now ready, read in the same
+    transaction (what an API client wants next, without a second round trip to the database)."""
+    with runtime.transaction(db) as session:
+        instance = runtime.complete_in(session, task_id, user_id=user_id, data=data,
+                                       expected_version=expected_version)
+        tasks = session.scalars(_READY_TASKS, {"instance_id": instance.id}).all()
+        return _view(instance, list(tasks))
+
+
 def list_instances(db: sessionmaker[Session], *, user_id: int, pilot_id: int | None = None,
                    state: str | None = None, process: str | None = None, limit: int = 100,
                    offset: int = 0) -> tuple[list[InstanceView], int]:

@@ -45,6 +45,7 @@ from engine.models import HumanTask
 from engine.models import Instance
 from engine.models import InstanceState
 from engine.models import Pilot
+from engine.models import ProcessVersion
 from engine.models import Province
 from engine.models import TaskStatus
 from engine.models import User
@@ -101,31 +102,37 @@ def complete(db: sessionmaker[Session], task_id: str, *, user_id: int, data: Any
              expected_version: int | None = None) -> int:
     """Complete a ready user task with form data; return the instance id."""
     with transaction(db) as session:
-        user = active_user(session, user_id)
-        row, instance = _task_for_action(session, user, task_id)
-        if row.claimed_by_id not in (None, user.id):
-            raise ConflictError("another user has claimed this task; ask them to release it")
-        if expected_version is not None and expected_version != instance.lock_version:
-            raise ConflictError("the process changed since you opened this task; reload and try again")
-        clean = forms.check(session, instance.version_id, row.form, data)
-        wf = load(session, instance)
-        task = wf.get_task_from_id(UUID(task_id))
-        # SpiffWorkflow's run() has no state guard: check READY, manual and lane ourselves.
-        if task.state != TaskState.READY or not task.task_spec.manual \
-                or not access.may_act_in_lane(user, task.task_spec.lane, instance):
-            raise InvalidState("this task cannot be completed now")
-        before = {k: task.data.get(k) for k in clean}
+        return complete_in(session, task_id, user_id=user_id, data=data, expected_version=expected_version).id
 
-        def act() -> None:
-            task.set_data(**clean)
-            task.run()
 
-        row.state, row.completed_at, row.completed_by_id = TaskStatus.COMPLETED, clock.now(), user.id
-        row.claimed_by_id, row.data = user.id, clean
-        audit.record(session, "task_completed", actor_id=user.id, instance_id=instance.id, task_id=task_id,
-                     bpmn_id=row.bpmn_id, before=before, after=clean)
-        run_and_save(session, instance, wf, act)
-        return instance.id
+def complete_in(session: Session, task_id: str, *, user_id: int, data: Any,
+                expected_version: int | None = None) -> Instance:
+    """``complete`` inside the caller's transaction (which may then read the result back)."""
+    user = active_user(session, user_id)
+    row, instance = _task_for_action(session, user, task_id)
+    if row.claimed_by_id not in (None, user.id):
+        raise ConflictError("another user has claimed this task; ask them to release it")
+    if expected_version is not None and expected_version != instance.lock_version:
+        raise ConflictError("the process changed since you opened this task; reload and try again")
+    clean = forms.check(session, instance.version_id, row.form, data)
+    wf = load(session, instance)
+    task = wf.get_task_from_id(UUID(task_id))
+    # SpiffWorkflow's run() has no state guard: check READY, manual and lane ourselves.
+    if task.state != TaskState.READY or not task.task_spec.manual \
+            or not access.may_act_in_lane(user, task.task_spec.lane, instance):
+        raise InvalidState("this task cannot be completed now")
+    before = {k: task.data.get(k) for k in clean}
+
+    def act() -> None:
+        task.set_data(**clean)
+        task.run()
+
+    row.state, row.completed_at, row.completed_by_id = TaskStatus.COMPLETED, clock.now(), user.id
+    row.claimed_by_id, row.data = user.id, clean
+    audit.record(session, "task_completed", actor_id=user.id, instance_id=instance.id, task_id=task_id,
+                 bpmn_id=row.bpmn_id, before=before, after=clean)
+    run_and_save(session, instance, wf, act)
+    return instance
 
 
 def claim(db: sessionmaker[Session], task_id: str, *, user_id: int) -> None:
@@ -268,7 +275,8 @@ def _require_running(instance: Instance) -> None:
 
 
 _TASK_QUERY = (select(HumanTask).where(HumanTask.id == bindparam("task_id"))  # built once: this is the hot path
-               .options(joinedload(HumanTask.instance).joinedload(Instance.version)))
+               .options(joinedload(HumanTask.instance).joinedload(Instance.version)
+                        .joinedload(ProcessVersion.definition)))
 
 
 def _task_for_action(session: Session, user: User, task_id: str, act: bool = True) -> tuple[HumanTask, Instance]:

@@ -219,6 +219,6 @@ def reassign(task_id: str) -> Response:
 def complete(task_id: str) -> Response:
     data = body()
     expected = data.get("instance_version")
-    instance_id = engine.complete(get_db(), task_id, user_id=current_user.id, data=data.get("data", {}),
-                                  expected_version=expected if isinstance(expected, int) else None)
-    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=current_user.id)))
+    view = engine.queries.complete(get_db(), task_id, user_id=current_user.id, data=data.get("data", {}),
+                                   expected_version=expected if isinstance(expected, int) else None)
+    return jsonify(serialize.instance(view))
