@@ -63,11 +63,15 @@ def test_revision_round_with_attachment_comment_and_changes(new_page: Any, site:
     shoot(city, "revision-feedback")
     city.fill("[name=f-objectives]", "三年内建成城市公共信息平台，覆盖 90% 政务服务事项")
     city.fill("[name=f-revision_notes]", "已补充量化目标")
+    # A file chosen but not uploaded separately goes with the submission.
+    city.set_input_files("#attachment-file", files=[{"name": "量化指标.pdf", "mimeType": "application/pdf",
+                                                      "buffer": PDF}])
     submit(city)
 
     open_task(reviewer, site, iid, "review_scheme")
     changes = reviewer.locator(".diff-new")
     assert changes.filter(has_text="覆盖 90% 政务服务事项").count() >= 1
+    assert changes.filter(has_text="量化指标.pdf").count() >= 1  # listed as an added attachment
     assert reviewer.locator(".diff-old").filter(has_text="三年内建成城市公共信息平台").count() >= 1
     shoot(reviewer, "revision-changes")
     reviewer.check("[name=f-decision][value=approve]")

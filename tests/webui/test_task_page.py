@@ -264,6 +264,24 @@ def test_upload_keeps_what_was_typed_as_a_draft_or_on_the_refusal_page(world: Wo
     assert "三年建成平台" in page(b, task_id)
 
 
+def test_a_file_chosen_but_not_uploaded_goes_with_submit_and_a_refused_one_stops_it(
+        world: World, browser: Callable[[str], Browser]) -> None:
+    iid = start(world)
+    task_id = world.task(iid, "submit_scheme").id
+    b = browser("city_a1")
+    version = engine.get_instance(world.db, iid, user_id=world.uid("admin")).lock_version
+    typed = {"expected_version": str(version), "action": "submit", **{f"f-{k}": v for k, v in SCHEME.items()}}
+    r = b.post(f"/tasks/{task_id}", {**typed, "file": (io.BytesIO(EXE), "scheme.pdf")},
+               content_type="multipart/form-data")
+    assert r.status_code == 400 and SCHEME["objectives"] in r.get_data(as_text=True)
+    assert world.ready_ids(iid) == ["submit_scheme"] and attachments(world, iid) == []  # nothing happened
+    r = b.post(f"/tasks/{task_id}", {**typed, "file": (io.BytesIO(PDF), "实施方案.pdf")},
+               content_type="multipart/form-data")
+    assert r.status_code == 302
+    assert [(a.name, a.task_id) for a in attachments(world, iid)] == [("实施方案.pdf", task_id)]
+    assert "review_scheme" in world.ready_ids(iid)
+
+
 def test_upload_refusals(world: World, app: Flask, browser: Callable[[str], Browser]) -> None:
     iid = start(world)
     task_id = world.task(iid, "submit_scheme").id

@@ -21,6 +21,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 import engine
@@ -107,16 +108,27 @@ def task(task_id: str) -> Page:
 @bp.post("/<task_id>")
 @login_required
 def act(task_id: str) -> Page | Response:
-    db = get_db()
-    view = engine.get_task(db, task_id, user_id=current_user.id)
+    view = engine.get_task(get_db(), task_id, user_id=current_user.id)
     parsed = form_render.parse(view.schema, view.ui_schema, request.form)
     action = request.form.get("action", "submit")
+    chosen = request.files.get("file")
+    if chosen is not None and chosen.filename and view.may_act:
+        # A file picked but not uploaded goes with whatever button was pressed (a reloaded page
+        # cannot keep a file selection); if it is refused, nothing else happens.
+        refused = _store_upload(task_id, chosen)
+        if refused:
+            return render_page(task_id, values=parsed.data, raw=parsed.raw, upload_error=refused[0], status=refused[1],
+                               alert=_("Nothing was saved: the chosen file was not accepted (see Attachments)."))
     if form_render.row_action(request.form, parsed.data, parsed.raw, parsed.errors):
         return render_page(task_id, values=parsed.data, raw=parsed.raw, errors=parsed.errors)
     if action == "draft":
         return _save_draft(task_id, parsed)
     if action != "submit":
         abort(400)
+    return _submit(task_id, view, parsed)
+
+
+def _submit(task_id: str, view: engine.queries.TaskView, parsed: form_render.Parsed) -> Page | Response:
     if parsed.errors:
         return render_page(task_id, values=parsed.data, raw=parsed.raw, errors=parsed.errors, status=400,
                            alert=_("Nothing was submitted: correct the fields marked below."))
@@ -125,7 +137,7 @@ def act(task_id: str) -> Page | Response:
     except ValueError:
         expected = None
     try:
-        engine.complete(db, task_id, user_id=current_user.id, data=parsed.data, expected_version=expected)
+        engine.complete(get_db(), task_id, user_id=current_user.id, data=parsed.data, expected_version=expected)
     except InvalidData as exc:
         return render_page(task_id, values=parsed.data, errors=form_render.error_map(exc.details), status=400,
                            alert=_("Nothing was submitted: correct the fields marked below."))
@@ -155,10 +167,21 @@ def upload(task_id: str) -> Page | Response:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _upload_refused(task_id, typed, _("Choose a file to upload."), 400)
+    refused = _store_upload(task_id, upload)
+    if refused:
+        return _upload_refused(task_id, typed, *refused)
+    if typed is not None:
+        documents.save_draft(get_db(), task_id, user_id=current_user.id, data=typed.data)
+    flash(_("Attachment uploaded: %(name)s", name=documents.clean_name(upload.filename)), "success")
+    return redirect(url_for("tasks.task", task_id=task_id) + "#attachments")
+
+
+def _store_upload(task_id: str, upload: FileStorage) -> tuple[str, int] | None:
+    """Attach the file to the task; (message, status) when it is refused."""
     limit = int(current_app.config["MAX_ATTACHMENT_BYTES"])
     content = upload.stream.read(limit + 1)
     try:
-        documents.add_attachment(get_db(), task_id, user_id=current_user.id, filename=upload.filename,
+        documents.add_attachment(get_db(), task_id, user_id=current_user.id, filename=upload.filename or "",
                                  content=content, directory=Path(current_app.config["ATTACHMENT_DIR"]),
                                  max_bytes=limit)
     except documents.AttachmentRefused as exc:
@@ -168,14 +191,10 @@ def upload(task_id: str) -> Page | Response:
             "type": _("This kind of file is not accepted. Upload PDF, Word, Excel, PowerPoint or image "
                       "(PNG, JPEG, GIF, WebP) files."),
             "extension": _("The file's content does not match its name (.%(ext)s). Save it in its real format "
-                           "and upload it again.", ext=documents.extension(upload.filename) or "?"),
+                           "and upload it again.", ext=documents.extension(upload.filename or "") or "?"),
         }
-        return _upload_refused(task_id, typed, messages.get(exc.reason, exc.message),
-                               413 if exc.reason == "too_large" else 400)
-    if typed is not None:
-        documents.save_draft(get_db(), task_id, user_id=current_user.id, data=typed.data)
-    flash(_("Attachment uploaded: %(name)s", name=documents.clean_name(upload.filename)), "success")
-    return redirect(url_for("tasks.task", task_id=task_id) + "#attachments")
+        return messages.get(exc.reason, exc.message), 413 if exc.reason == "too_large" else 400
+    return None
 
 
 def _typed_form(task_id: str) -> form_render.Parsed:
