@@ -4,14 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask import abort
-from flask import request
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing import Map
 
 from config import Config
 from webui.params import MAX_ID
-from webui.params import has_nul
 
 
 class IdConverter(IntegerConverter):
@@ -34,14 +31,11 @@ def create_app(config_class: type[Config] | Any = Config) -> Flask:
 
     from webui import errors
     from webui import extensions
+    from webui import guards
     from webui import i18n
     from webui import layout
 
-    @app.before_request
-    def _refuse_nul() -> None:
-        if has_nul(request):
-            abort(400, "NUL characters are not accepted")
-
+    guards.init_app(app)
     extensions.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)

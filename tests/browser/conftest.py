@@ -79,17 +79,20 @@ def chromium() -> Iterator[Browser]:
 def new_page(chromium: Browser, site: Site) -> Iterator[Any]:
     """new_page(width=1280) -> a page in a fresh browser context (its own cookies)."""
     contexts = []
+    refused: list[str] = []  # what the Content-Security-Policy blocked: a page would be broken
 
     def make(width: int = 1280, height: int = 860) -> Page:
         context = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
         return page
 
     yield make
     for context in contexts:
         context.close()
+    assert refused == [], refused
 
 
 def sign_in(page: Page, site: Site, username: str) -> None:

@@ -97,3 +97,11 @@ def test_every_interface_string_has_a_chinese_translation(tmp_path: Path) -> Non
     assert untranslated == []
     placeholder = re.compile(r"%\(\w+\)s")
     assert [m for m in wanted if sorted(placeholder.findall(str(m))) != sorted(placeholder.findall(str(zh[m])))] == []
+
+
+def test_every_response_carries_the_security_headers(client: FlaskClient) -> None:
+    for path in ("/login", "/api/v1/openapi.json", "/no-such-page"):
+        r = client.get(path)
+        assert r.headers["X-Frame-Options"] == "DENY" and r.headers["X-Content-Type-Options"] == "nosniff"
+        csp = r.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
