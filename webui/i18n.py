@@ -5,6 +5,7 @@ Task forms carry their own labels (JSON Schema ``title``/``description`` in Chin
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
@@ -36,6 +37,44 @@ def localized(node: Any, key: str = "title", default: str = "") -> str:
         return english
     value = node.get(key)
     return value if isinstance(value, str) else (english if isinstance(english, str) else default)
+
+
+# CJK ideographs (and compatibility ideographs, CJK punctuation, full-width forms).
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def split_bilingual(text: str) -> tuple[str, str | None]:
+    """("中文", "English") of a label written "中文 / English" (any BPMN may name its elements so);
+    (text, None) when it is not such a pair.
+
+    The separator is the first "/" after the last Chinese character, and the part after it must be
+    Latin text with no Chinese: "提交 / Submit" splits, "Submit / Revise" and "A/B 方案" do not.
+    """
+    last = max((m.end() for m in _CJK.finditer(text)), default=-1)
+    if last < 0:
+        return text, None
+    slash = text.find("/", last)
+    if slash < 0:
+        return text, None
+    zh, en = text[:slash].strip(), text[slash + 1:].strip()
+    if not zh or not _LATIN.search(en) or has_cjk(en):
+        return text, None
+    return zh, en
+
+
+def pick(text: str | None) -> str:
+    """A bilingual label's half in the interface language (other labels unchanged)."""
+    if not text:
+        return ""
+    zh, en = split_bilingual(text)
+    if en is None:
+        return text
+    return en if is_english() else zh
 
 
 def html_lang() -> str:

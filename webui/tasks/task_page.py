@@ -30,7 +30,7 @@ from engine.errors import ConflictError
 from engine.errors import InvalidData
 from engine.models import TaskStatus
 from webui.extensions import get_db
-from webui.i18n import is_english
+from webui.i18n import pick
 from webui.tasks import bp
 from webui.tasks import form_render
 
@@ -47,11 +47,8 @@ def instructions_html(text: str | None) -> str:
 
 
 def step_name(name: str | None) -> str:
-    """Shipped step names are "中文 / English": show the half in the user's language."""
-    if not name:
-        return ""
-    zh, sep, en = name.partition(" / ")
-    return (en if is_english() else zh).strip() if sep else name
+    """A step's name in the user's language (names may be written "中文 / English")."""
+    return pick(name)
 
 
 def _size(n: int) -> str:
