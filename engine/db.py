@@ -1,6 +1,9 @@
-"""Database handles: a sessionmaker from a URL, SQLite pragmas, and the row-locking helper."""
+"""Database handles: a sessionmaker from a URL, SQLite pragmas, the write transaction and the
+row-locking helper."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 from typing import TypeVar
 
@@ -10,6 +13,7 @@ from sqlalchemy import create_engine
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 T = TypeVar("T")
 
@@ -65,3 +69,17 @@ def lock_skip_locked(session: Session, stmt: Select[T]) -> Select[T]:
     if session.get_bind().dialect.name == "postgresql":
         return stmt.with_for_update(skip_locked=True)
     return stmt
+
+
+@contextlib.contextmanager
+def transaction(db: sessionmaker[Session]) -> Iterator[Session]:
+    """``db.begin()`` for every write: a lost optimistic-locking race (at flush or commit) becomes
+    ConflictError, and nothing was saved."""
+    from engine.errors import ConflictError
+
+    try:
+        with db.begin() as session:
+            yield session
+    except StaleDataError:
+        raise ConflictError("someone else changed this process at the same moment; nothing was saved",
+                            reason="concurrent_change") from None

@@ -5,14 +5,22 @@ from dataclasses import dataclass
 
 
 class EngineError(Exception):
-    """Base of every error the engine raises on purpose."""
+    """Base of every error the engine raises on purpose.
+
+    ``code`` is the kind (it decides the HTTP status), ``reason`` says exactly what happened
+    ("task_not_found", "claimed_by_other" …) with ``params`` for the sentence; the web layer
+    translates the reason for a page. ``message`` is the English sentence for logs and API clients.
+    """
 
     code = "error"
 
-    def __init__(self, message: str, details: list[dict[str, object]] | None = None) -> None:
+    def __init__(self, message: str, details: list[dict[str, object]] | None = None, *,
+                 reason: str | None = None, **params: object) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or []
+        self.reason = reason or self.code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,7 @@ class DeployError(EngineError):
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"definition refused ({len(problems)} problem(s)):\n{lines}",
-                         [p.as_dict() for p in problems])
+                         [p.as_dict() for p in problems], n=len(problems))
 
 
 class InvalidData(EngineError):

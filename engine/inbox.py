@@ -42,35 +42,38 @@ SCOPES = ("mine", "group", "completed")
 
 
 # One round trip, built once (the hot path pays only for binding): the instance's READY rows, and per
-# step now ready the last round it was offered in (id NULL).
-_SYNC_QUERY = select(HumanTask.id, HumanTask.bpmn_id, HumanTask.round).where(
+# step now ready and iteration it runs in, the last round it was offered in (id NULL).
+_SYNC_QUERY = select(HumanTask.id, HumanTask.bpmn_id, HumanTask.cycle, HumanTask.round).where(
     HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == TaskStatus.READY).union_all(
-    select(null(), HumanTask.bpmn_id, func.max(HumanTask.round))
+    select(null(), HumanTask.bpmn_id, HumanTask.cycle, func.max(HumanTask.round))
     .where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.bpmn_id.in_(bindparam("steps", expanding=True)))
-    .group_by(HumanTask.bpmn_id))
+    .group_by(HumanTask.bpmn_id, HumanTask.cycle))
 
 
-def sync(session: Session, instance: Instance, ready_tasks: list[Task], now: datetime) -> None:
-    """Insert rows for newly ready user tasks and cancel rows whose task is gone."""
+def sync(session: Session, instance: Instance, ready_tasks: list[Task], now: datetime,
+         opened_by: str | None = None) -> None:
+    """Insert rows for newly ready user tasks and cancel rows whose task is gone; ``opened_by`` is
+    the task whose completion made the new ones ready (None for a timer, a message or the start)."""
     ready = {str(t.id): t for t in ready_tasks}
     rows = session.execute(_SYNC_QUERY, {"instance_id": instance.id,
                                          "steps": sorted({t.task_spec.bpmn_id for t in ready.values()})}).all()
-    listed = {task_id for task_id, _, _ in rows if task_id is not None}
-    # A task's round is the how-many-th time its step is offered in this instance.
-    rounds = {bpmn_id: last for task_id, bpmn_id, last in rows if task_id is None}
+    listed = {task_id for task_id, _, _, _ in rows if task_id is not None}
+    # A task's round is the how-many-th time its step is offered in this iteration of the instance.
+    rounds = {(bpmn_id, cycle): last for task_id, bpmn_id, cycle, last in rows if task_id is None}
     for task_id in listed - ready.keys():
         row = session.get(HumanTask, task_id)  # a row completed by this very call is in the session
         if row is not None and row.state == TaskStatus.READY:
             row.state, row.completed_at = TaskStatus.CANCELLED, now
     new = [task for task_id, task in ready.items() if task_id not in listed]
     for task in new:  # parallel instances of one step offered together share their round
-        spec = task.task_spec
+        spec, cycle = task.task_spec, workflow.cycle_of(task)
+        form, ui_form = bpmn.task_form(spec)
         session.add(HumanTask(id=str(task.id), instance_id=instance.id, bpmn_id=spec.bpmn_id,
                               name=(spec.bpmn_name or spec.bpmn_id)[:200], lane=spec.lane,
                               role=access.LANE_ROLES[spec.lane], province_id=instance.province_id,
-                              pilot_id=instance.pilot_id, form=bpmn.task_form(spec)[0],
-                              round=rounds.get(spec.bpmn_id, 0) + 1, state=TaskStatus.READY,
-                              due_at=workflow.due_at(task, now), created_at=now))
+                              pilot_id=instance.pilot_id, form=form, ui_form=ui_form, cycle=cycle,
+                              round=rounds.get((spec.bpmn_id, cycle), 0) + 1, state=TaskStatus.READY,
+                              opened_by_id=opened_by, due_at=workflow.due_at(task, now), created_at=now))
 
 
 @dataclass
@@ -136,7 +139,7 @@ def counts_for(db: sessionmaker[Session], user_id: int) -> dict[str, int]:
 def _active_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None or not user.active:
-        raise NotFound("no such user")
+        raise NotFound("no such user", reason="inactive_user")
     return user
 
 
@@ -237,11 +240,11 @@ def reassign_candidates(db: sessionmaker[Session], task_id: str, *, user_id: int
         row = session.scalar(select(HumanTask).where(HumanTask.id == task_id)
                              .options(selectinload(HumanTask.claimed_by), selectinload(HumanTask.instance)))
         if row is None or not access.may_view_instance(user, row.instance):
-            raise NotFound("no such task")
+            raise NotFound("no such task", reason="task_not_found")
         if not access.may_reassign(user, row):
-            raise Forbidden("you may not reassign this task")
+            raise Forbidden("you may not reassign this task", reason="may_not_reassign")
         if row.state != TaskStatus.READY:
-            raise InvalidState(f"this task is already {row.state.value}")
+            raise InvalidState(f"this task is already {row.state.value}", reason=f"task_{row.state.value}")
         stmt = select(User).where(User.active.is_(True), User.role == row.role).order_by(User.username)
         if row.claimed_by_id is not None:
             stmt = stmt.where(User.id != row.claimed_by_id)

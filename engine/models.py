@@ -235,7 +235,14 @@ class HumanTask(Base):
     province_id: Mapped[int | None] = mapped_column(ForeignKey("province.id"))
     pilot_id: Mapped[int | None] = mapped_column(ForeignKey("pilot.id"))
     form: Mapped[str | None] = mapped_column(String(200))
+    ui_form: Mapped[str | None] = mapped_column(String(200))  # the UI schema the BPMN names for the form
+    # Which iteration of an enclosing multi-instance activity the task runs in ("annual_cycle:2"),
+    # "" outside any: rounds are counted within it, so each year's report starts at round 1.
+    cycle: Mapped[str] = mapped_column(String(200), default="", server_default="")
     round: Mapped[int] = mapped_column(default=1)
+    # The task whose completion offered this one (None when a timer, a message or the start did):
+    # following it back finds the work a task answers.
+    opened_by_id: Mapped[str | None] = mapped_column(String(36))
     state: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus))
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

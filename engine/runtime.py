@@ -1,4 +1,4 @@
-"""Runtime calls: start, complete, claim/unclaim/reassign, messages, suspend/resume/cancel.
+"""Runtime calls: start, complete, drafts, claim/unclaim/reassign, messages, suspend/resume/cancel.
 
 Each public call is one transaction: load, check access, act, run the engine until it waits,
 save state + human_task rows + audit event, commit once. A concurrent change to the same
@@ -6,8 +6,7 @@ instance surfaces as ConflictError (optimistic version counter) and changes noth
 """
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,13 +15,10 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from engine import access
 from engine import audit
@@ -31,10 +27,13 @@ from engine import definitions
 from engine import expressions
 from engine import forms
 from engine import inbox
+from engine import lookup
 from engine import pruning
+from engine import queries
 from engine import services
 from engine import state
 from engine import workflow
+from engine.db import transaction
 from engine.errors import ConflictError
 from engine.errors import Forbidden
 from engine.errors import InvalidData
@@ -45,10 +44,10 @@ from engine.models import HumanTask
 from engine.models import Instance
 from engine.models import InstanceState
 from engine.models import Pilot
-from engine.models import ProcessVersion
 from engine.models import Province
 from engine.models import TaskStatus
 from engine.models import User
+from engine.queries import InstanceView
 
 # RecursionError: SpiffWorkflow recurses along the task tree; pruning keeps it shallow, this is the backstop.
 ENGINE_ERRORS = (SpiffWorkflowException, expressions.ExpressionError, workflow.RunawayWorkflow, RecursionError)
@@ -58,30 +57,31 @@ def start(db: sessionmaker[Session], process: str, *, user_id: int, pilot_id: in
           province_id: int | None = None) -> int:
     """Start the live version of ``process`` for a pilot (or, for a provincial process, a province)."""
     with transaction(db) as session:
-        user = active_user(session, user_id)
+        user = lookup.active_user(session, user_id)
         version = definitions.live_version(session, process)
         if version is None:
-            raise NotFound(f"no process definition {process!r}")
+            raise NotFound(f"no process definition {process!r}", reason="process_not_found", process=process)
         pilot = session.get(Pilot, pilot_id) if pilot_id is not None else None
         if pilot_id is not None and pilot is None:
-            raise NotFound(f"no pilot {pilot_id}")
+            raise NotFound(f"no pilot {pilot_id}", reason="pilot_not_found")
         if pilot is not None:
             province_id = pilot.province_id
         elif version.needs_pilot:
             raise InvalidData(f"{process!r} has City tasks, so it needs a pilot",
-                              [{"field": "pilot_id", "message": "required"}])
+                              [{"field": "pilot_id", "message": "required"}], reason="pilot_required")
         province = session.get(Province, province_id) if province_id is not None else None
         if province_id is not None and province is None:
-            raise NotFound(f"no province {province_id}")
+            raise NotFound(f"no province {province_id}", reason="province_not_found")
         if not access.may_start(user, province_id, pilot_id):
-            raise Forbidden("this pilot or province is outside your jurisdiction")
+            raise Forbidden("this pilot or province is outside your jurisdiction", reason="outside_jurisdiction")
         running = session.scalar(select(Instance.id).where(
             Instance.version_id.in_([v.id for v in version.definition.versions]),
             Instance.pilot_id.is_(pilot_id) if pilot_id is None else Instance.pilot_id == pilot_id,
             Instance.province_id == province_id,
             Instance.state.in_([InstanceState.RUNNING, InstanceState.SUSPENDED])))
         if running is not None:
-            raise ConflictError(f"instance {running} of {process!r} is already running here")
+            raise ConflictError(f"instance {running} of {process!r} is already running here",
+                                reason="already_running", instance_id=running)
         spec, subprocess_specs = state.SPEC_CACHE.get(version.spec_hash, lambda: version.spec_json)
         wf = BpmnWorkflow(spec, subprocess_specs)
         wf.task_tree.data.update({"pilot_id": pilot_id, "pilot_name": pilot.name if pilot else None,
@@ -99,81 +99,93 @@ def start(db: sessionmaker[Session], process: str, *, user_id: int, pilot_id: in
 
 
 def complete(db: sessionmaker[Session], task_id: str, *, user_id: int, data: Any,
-             expected_version: int | None = None) -> int:
-    """Complete a ready user task with form data; return the instance id."""
+             instance_version: int | None = None) -> InstanceView:
+    """Complete a ready user task with form data; return its instance with the tasks now ready,
+    read in the same transaction (what an API client or a page wants next).
+
+    ``instance_version`` is the optimistic-lock token the caller saw (the instance's version when
+    the task was opened): if the process moved on since, nothing is done (ConflictError)."""
     with transaction(db) as session:
-        return complete_in(session, task_id, user_id=user_id, data=data, expected_version=expected_version).id
+        user = lookup.active_user(session, user_id)
+        row = lookup.actionable_task(session, user, task_id)
+        instance = row.instance
+        if instance_version is not None and instance_version != instance.lock_version:
+            raise ConflictError("the process changed since you opened this task; reload and try again",
+                                reason="instance_changed")
+        clean = forms.check(session, instance.version_id, row.form, data)
+        wf = state.restore(instance)
+        task = wf.get_task_from_id(UUID(task_id))
+        # SpiffWorkflow's run() has no state guard: check READY, manual and lane ourselves.
+        if task.state != TaskState.READY or not task.task_spec.manual \
+                or not access.may_act_in_lane(user, task.task_spec.lane, instance):
+            raise InvalidState("this task cannot be completed now", reason="task_not_ready")
+        before = {k: task.data.get(k) for k in clean}
+
+        def act() -> None:
+            task.set_data(**clean)
+            task.run()
+
+        row.state, row.completed_at, row.completed_by_id = TaskStatus.COMPLETED, clock.now(), user.id
+        row.claimed_by_id, row.data, row.draft = user.id, clean, None
+        audit.record(session, "task_completed", actor_id=user.id, instance_id=instance.id, task_id=task_id,
+                     bpmn_id=row.bpmn_id, before=before, after=clean)
+        run_and_save(session, instance, wf, act, opened_by=task_id)
+        return queries.instance_view(session, instance)
 
 
-def complete_in(session: Session, task_id: str, *, user_id: int, data: Any,
-                expected_version: int | None = None) -> Instance:
-    """``complete`` inside the caller's transaction (which may then read the result back)."""
-    user = active_user(session, user_id)
-    row, instance = _task_for_action(session, user, task_id)
-    if row.claimed_by_id not in (None, user.id):
-        raise ConflictError("another user has claimed this task; ask them to release it")
-    if expected_version is not None and expected_version != instance.lock_version:
-        raise ConflictError("the process changed since you opened this task; reload and try again")
-    clean = forms.check(session, instance.version_id, row.form, data)
-    wf = load(session, instance)
-    task = wf.get_task_from_id(UUID(task_id))
-    # SpiffWorkflow's run() has no state guard: check READY, manual and lane ourselves.
-    if task.state != TaskState.READY or not task.task_spec.manual \
-            or not access.may_act_in_lane(user, task.task_spec.lane, instance):
-        raise InvalidState("this task cannot be completed now")
-    before = {k: task.data.get(k) for k in clean}
-
-    def act() -> None:
-        task.set_data(**clean)
-        task.run()
-
-    row.state, row.completed_at, row.completed_by_id = TaskStatus.COMPLETED, clock.now(), user.id
-    row.claimed_by_id, row.data = user.id, clean
-    audit.record(session, "task_completed", actor_id=user.id, instance_id=instance.id, task_id=task_id,
-                 bpmn_id=row.bpmn_id, before=before, after=clean)
-    run_and_save(session, instance, wf, act)
-    return instance
+def save_draft(db: sessionmaker[Session], task_id: str, *, user_id: int, data: dict[str, Any]) -> datetime:
+    """Keep the form as typed so far (complete or not) on a ready task the user may work on (暂存)."""
+    if not isinstance(data, dict):
+        raise InvalidData("a draft must be a JSON object", [{"field": "", "message": "expected an object"}])
+    with transaction(db) as session:
+        user = lookup.active_user(session, user_id)
+        row = lookup.actionable_task(session, user, task_id)
+        now = clock.now()
+        row.draft, row.draft_saved_at = data, now
+        audit.record(session, "draft_saved", actor_id=user.id, instance_id=row.instance_id, task_id=task_id,
+                     bpmn_id=row.bpmn_id)
+        return now
 
 
 def claim(db: sessionmaker[Session], task_id: str, *, user_id: int) -> None:
     """Take a group task; claiming your own task again is a no-op."""
     with transaction(db) as session:
-        user = active_user(session, user_id)
-        row, instance = _task_for_action(session, user, task_id)
+        user = lookup.active_user(session, user_id)
+        row = lookup.actionable_task(session, user, task_id)
         if row.claimed_by_id == user.id:
             return
         _set_claim(session, row, None, user.id)
-        audit.record(session, "task_claimed", actor_id=user.id, instance_id=instance.id, task_id=task_id,
+        audit.record(session, "task_claimed", actor_id=user.id, instance_id=row.instance_id, task_id=task_id,
                      bpmn_id=row.bpmn_id)
 
 
 def unclaim(db: sessionmaker[Session], task_id: str, *, user_id: int) -> None:
     """Give a claimed task back to the group (the holder, or a reviewer who may reassign)."""
     with transaction(db) as session:
-        user = active_user(session, user_id)
-        row, instance = _task_for_action(session, user, task_id, act=False)
+        user = lookup.active_user(session, user_id)
+        row = lookup.open_task(session, user, task_id, manage=True)
         if row.claimed_by_id is None:
             return
         if row.claimed_by_id != user.id and not access.may_reassign(user, row):
-            raise Forbidden("only the user holding this task can release it")
+            raise Forbidden("only the user holding this task can release it", reason="not_holder")
         _set_claim(session, row, row.claimed_by_id, None)
-        audit.record(session, "task_unclaimed", actor_id=user.id, instance_id=instance.id, task_id=task_id,
+        audit.record(session, "task_unclaimed", actor_id=user.id, instance_id=row.instance_id, task_id=task_id,
                      bpmn_id=row.bpmn_id)
 
 
 def reassign(db: sessionmaker[Session], task_id: str, *, user_id: int, to_user_id: int) -> None:
     """Hand a task to another user who may do it (转办), e.g. when its holder is absent."""
     with transaction(db) as session:
-        user = active_user(session, user_id)
-        row, instance = _task_for_action(session, user, task_id, act=False)
+        user = lookup.active_user(session, user_id)
+        row = lookup.open_task(session, user, task_id, manage=True)
         if not access.may_reassign(user, row):
-            raise Forbidden("you may not reassign this task")
+            raise Forbidden("you may not reassign this task", reason="may_not_reassign")
         target = session.get(User, to_user_id)
         if target is None or not access.may_act_on_task(target, row):
             raise InvalidData("that user cannot work on this task",
-                              [{"field": "to_user_id", "message": "not eligible"}])
+                              [{"field": "to_user_id", "message": "not eligible"}], reason="not_eligible")
         _set_claim(session, row, row.claimed_by_id, target.id)
-        audit.record(session, "task_reassigned", actor_id=user.id, instance_id=instance.id, task_id=task_id,
+        audit.record(session, "task_reassigned", actor_id=user.id, instance_id=row.instance_id, task_id=task_id,
                      bpmn_id=row.bpmn_id, after={"to_user_id": target.id, "to": target.username})
 
 
@@ -182,17 +194,18 @@ def send_message(db: sessionmaker[Session], instance_id: int, name: str, *, user
     """Deliver a message the instance waits for (e.g. open an inspection); the lane of the
     catching event decides who may send it."""
     with transaction(db) as session:
-        user = active_user(session, user_id)
-        instance = _visible_instance(session, user, instance_id)
+        user = lookup.active_user(session, user_id)
+        instance = lookup.visible_instance(session, user, instance_id)
         _require_running(instance)
         offered = {m["name"]: m for m in instance.waiting_messages or []}
         if name not in offered:
-            raise InvalidState(f"the process is not waiting for message {name!r}")
+            raise InvalidState(f"the process is not waiting for message {name!r}", reason="message_not_awaited",
+                               name=name)
         if not access.may_act_in_lane(user, offered[name]["lane"], instance):
-            raise Forbidden("your role may not send this message")
+            raise Forbidden("your role may not send this message", reason="message_not_yours")
         if payload is not None and not isinstance(payload, dict):
             raise InvalidData("payload must be a JSON object")
-        wf = load(session, instance)
+        wf = state.restore(instance)
 
         def act() -> None:
             wf.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload or {}))
@@ -220,14 +233,16 @@ def cancel(db: sessionmaker[Session], instance_id: int, *, user_id: int, reason:
 def _admin_transition(db: sessionmaker[Session], instance_id: int, user_id: int, reason: str, *,
                       target: InstanceState, allowed_from: set[InstanceState]) -> None:
     if not (reason or "").strip():
-        raise InvalidData("a reason is required", [{"field": "reason", "message": "required"}])
+        raise InvalidData("a reason is required", [{"field": "reason", "message": "required"}],
+                          reason="reason_required")
     with transaction(db) as session:
-        user = active_user(session, user_id)
+        user = lookup.active_user(session, user_id)
         if not access.may_administer(user):
-            raise Forbidden("only administrators can suspend, resume or cancel instances")
-        instance = _visible_instance(session, user, instance_id)
+            raise Forbidden("only administrators can suspend, resume or cancel instances", reason="admin_only")
+        instance = lookup.visible_instance(session, user, instance_id)
         if instance.state not in allowed_from:
-            raise InvalidState(f"a {instance.state.value} instance cannot become {target.value}")
+            raise InvalidState(f"a {instance.state.value} instance cannot become {target.value}",
+                               reason="bad_transition")
         before = instance.state.value
         instance.state, instance.updated_at = target, clock.now()
         if target == InstanceState.CANCELLED:
@@ -244,53 +259,9 @@ def _admin_transition(db: sessionmaker[Session], instance_id: int, user_id: int,
 
 # --- helpers shared by the calls above and by timers -------------------------------------------
 
-@contextlib.contextmanager
-def transaction(db: sessionmaker[Session]) -> Iterator[Session]:
-    """``db.begin()`` that turns a lost optimistic-locking race (at flush or commit) into ConflictError."""
-    try:
-        with db.begin() as session:
-            yield session
-    except StaleDataError:
-        raise ConflictError("someone else changed this process at the same moment; nothing was saved") from None
-
-
-def active_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        raise Forbidden("unknown or deactivated user")
-    return user
-
-
-def _visible_instance(session: Session, user: User, instance_id: int) -> Instance:
-    instance = session.get(Instance, instance_id)
-    # Out of jurisdiction looks exactly like missing: no existence leak.
-    if instance is None or not access.may_view_instance(user, instance):
-        raise NotFound(f"no instance {instance_id}")
-    return instance
-
-
 def _require_running(instance: Instance) -> None:
     if instance.state != InstanceState.RUNNING:
-        raise InvalidState(f"the instance is {instance.state.value}")
-
-
-_TASK_QUERY = (select(HumanTask).where(HumanTask.id == bindparam("task_id"))  # built once: this is the hot path
-               .options(joinedload(HumanTask.instance).joinedload(Instance.version)
-                        .joinedload(ProcessVersion.definition)))
-
-
-def _task_for_action(session: Session, user: User, task_id: str, act: bool = True) -> tuple[HumanTask, Instance]:
-    row = session.scalar(_TASK_QUERY, {"task_id": task_id})
-    if row is None or not access.may_view_instance(user, row.instance):
-        raise NotFound("no such task")
-    if act and not access.may_act_on_task(user, row):
-        raise Forbidden("this task is for another role or jurisdiction")
-    if not act and not (access.may_act_on_task(user, row) or access.may_reassign(user, row)):
-        raise Forbidden("this task is for another role or jurisdiction")
-    if row.state != TaskStatus.READY:
-        raise InvalidState(f"this task is already {row.state.value}")
-    _require_running(row.instance)
-    return row, row.instance
+        raise InvalidState(f"the instance is {instance.state.value}", reason=f"instance_{instance.state.value}")
 
 
 def _set_claim(session: Session, row: HumanTask, expected: int | None, new: int | None) -> None:
@@ -300,28 +271,25 @@ def _set_claim(session: Session, row: HumanTask, expected: int | None, new: int 
                                                      holder).values(claimed_by_id=new)
                              .execution_options(synchronize_session=False))
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise ConflictError("someone else claimed this task first")
+        raise ConflictError("someone else claimed this task first", reason="claimed_by_other")
     session.expire(row, ["claimed_by_id"])
 
 
-def load(session: Session, instance: Instance) -> BpmnWorkflow:
-    """Restore an instance's workflow (the caller wires the script engine before running it)."""
-    version = instance.version
-    return state.load(version.spec_hash, lambda: version.spec_json, version.serializer_version,
-                      instance.workflow_json, instance.serializer_version)
-
-
-def run_and_save(session: Session, instance: Instance, wf: BpmnWorkflow, act: Any) -> None:
+def run_and_save(session: Session, instance: Instance, wf: BpmnWorkflow, act: Any,
+                 opened_by: str | None = None) -> None:
+    """Run ``act`` (complete a task, fire a timer …) and the engine after it, then save; the tasks it
+    offers are recorded as opened by the task ``opened_by``."""
     wf.script_engine = workflow.script_engine(services.bound(session, instance))
     try:
         act()
         now = workflow.advance(wf)
     except ENGINE_ERRORS as exc:
-        raise WorkflowFailed(f"the process could not continue: {exc}") from exc
-    save(session, instance, wf, now)
+        raise WorkflowFailed(f"the process could not continue: {exc}", reason="workflow_failed") from exc
+    save(session, instance, wf, now, opened_by)
 
 
-def save(session: Session, instance: Instance, wf: BpmnWorkflow, now: workflow.Snapshot) -> None:
+def save(session: Session, instance: Instance, wf: BpmnWorkflow, now: workflow.Snapshot,
+         opened_by: str | None = None) -> None:
     """Write the workflow state and everything derived from it (tasks, timers, stage)."""
     at = clock.now()
     visited = set(instance.visited or ()) | now.completed | pruning.prune(wf)
@@ -332,7 +300,7 @@ def save(session: Session, instance: Instance, wf: BpmnWorkflow, now: workflow.S
         instance.serializer_version = state.SERIALIZER_VERSION
         instance.updated_at = at
         instance.waiting_messages = workflow.waiting_messages(wf)
-        inbox.sync(session, instance, now.ready, at)
+        inbox.sync(session, instance, now.ready, at, opened_by)
         if now.finished(wf):
             instance.state, instance.ended_at, instance.next_timer_at = InstanceState.COMPLETED, at, None
             instance.stage = None

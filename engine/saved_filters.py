@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from engine.db import transaction
 from engine.errors import InvalidData
 from engine.errors import NotFound
+from engine.lookup import active_user
 from engine.models import SavedFilter
-from engine.runtime import active_user
-from engine.runtime import transaction
 
 SCOPES = ("mine", "group", "completed", "held")
 MAX_NAME = 100
@@ -100,7 +100,7 @@ def delete(db: sessionmaker[Session], filter_id: int, *, user_id: int) -> None:
         user = active_user(session, user_id)
         row = session.get(SavedFilter, filter_id)
         if row is None or row.user_id != user.id:
-            raise NotFound("no such saved filter")
+            raise NotFound("no such saved filter", reason="filter_not_found")
         session.delete(row)
 
 

@@ -11,6 +11,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,10 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+if TYPE_CHECKING:
+    from engine.models import Instance
+    from engine.models import ProcessVersion
 
 SERIALIZER_VERSION: str = VERSION
 Specs = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
@@ -116,3 +121,23 @@ def load(spec_hash: str, spec_json: Callable[[], str], spec_version: str, state_
     state[SERIALIZER.VERSION_KEY] = state_version
     SERIALIZER.migrate(state)
     return SERIALIZER.registry.restore(state)
+
+
+def restore(instance: Instance) -> BpmnWorkflow:
+    """An instance's workflow (the caller wires the script engine before running it)."""
+    version = instance.version
+    return load(version.spec_hash, lambda: version.spec_json, version.serializer_version,
+                instance.workflow_json, instance.serializer_version)
+
+
+def task_spec(version: ProcessVersion, bpmn_id: str) -> Any:
+    """The spec of a version's task ``bpmn_id`` (in the process or any of its subprocesses)."""
+    spec, subprocess_specs = SPEC_CACHE.get(version.spec_hash, lambda: version.spec_json)
+    for process in (spec, *subprocess_specs.values()):
+        found = process.task_specs.get(bpmn_id)
+        if found is not None and getattr(found, "bpmn_id", None) == bpmn_id:
+            return found
+        for candidate in process.task_specs.values():
+            if getattr(candidate, "bpmn_id", None) == bpmn_id:
+                return candidate
+    return None

@@ -31,6 +31,7 @@ from engine import clock
 from engine import forms
 from engine.errors import Forbidden
 from engine.errors import NotFound
+from engine.lookup import active_user
 from engine.models import Attachment
 from engine.models import AuditEvent
 from engine.models import Comment
@@ -45,7 +46,6 @@ from engine.models import Province
 from engine.models import Role
 from engine.models import TaskStatus
 from engine.models import User
-from engine.runtime import active_user
 
 DASHBOARD_ROLES = (Role.PROVINCE, Role.MINISTRY, Role.ADMIN)
 SUMMARY_FIELDS = 6
@@ -269,7 +269,7 @@ def pilot_page(db: sessionmaker[Session], pilot_id: int, *, user_id: int) -> Pil
         user = active_user(session, user_id)
         pilot = session.scalar(select(Pilot).where(Pilot.id == pilot_id).options(selectinload(Pilot.province)))
         if pilot is None or not access.in_jurisdiction(user, pilot.province_id, pilot.id):
-            raise NotFound(f"no pilot {pilot_id}")
+            raise NotFound(f"no pilot {pilot_id}", reason="pilot_not_found")
         instances = session.scalars(
             select(Instance).where(Instance.pilot_id == pilot.id, access.instance_scope(user))
             .options(selectinload(Instance.version).selectinload(ProcessVersion.definition))
@@ -290,7 +290,7 @@ def diagram(db: sessionmaker[Session], instance_id: int, *, user_id: int,
         instance = session.get(Instance, instance_id)
         if (instance is None or not access.may_view_instance(user, instance)
                 or (pilot_id is not None and instance.pilot_id != pilot_id)):
-            raise NotFound(f"no instance {instance_id}")
+            raise NotFound(f"no instance {instance_id}", reason="instance_not_found")
         key = session.scalar(select(ProcessDefinition.key).join(ProcessVersion)
                              .where(ProcessVersion.id == instance.version_id))
         pattern = re.compile(_PROCESS_ID.format(re.escape(key or "")).encode())
@@ -299,7 +299,7 @@ def diagram(db: sessionmaker[Session], instance_id: int, *, user_id: int,
                                 .order_by(DefinitionFile.name))
         content = next((f.content for f in files if pattern.search(f.content)), None)
         if content is None:
-            raise NotFound("the diagram of this process is not stored")
+            raise NotFound("the diagram of this process is not stored", reason="diagram_missing")
         current = session.scalars(select(HumanTask.bpmn_id).distinct().where(
             HumanTask.instance_id == instance.id, HumanTask.state == TaskStatus.READY))
         return content.decode("utf-8"), list(instance.visited or []), sorted(current)
@@ -367,7 +367,7 @@ class Dashboard:
 def _dashboard_user(session: Session, user_id: int) -> User:
     user = active_user(session, user_id)
     if user.role not in DASHBOARD_ROLES:
-        raise Forbidden("the dashboard is for provincial, ministry and admin users")
+        raise Forbidden("the dashboard is for provincial, ministry and admin users", reason="dashboard_roles")
     return user
 
 

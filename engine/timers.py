@@ -12,6 +12,8 @@ from engine import audit
 from engine import clock
 from engine import db as dbutil
 from engine import runtime
+from engine import state
+from engine.db import transaction
 from engine.errors import ConflictError
 from engine.errors import WorkflowFailed
 from engine.models import Instance
@@ -42,7 +44,7 @@ def fire_due_timers(db: sessionmaker[Session], *, limit: int = 1000) -> int:
 def _fire_one(db: sessionmaker[Session], now: datetime, skipped: set[int]) -> tuple[int, bool] | None:
     instance_id = 0
     try:
-        with runtime.transaction(db) as session:
+        with transaction(db) as session:
             stmt = (select(Instance).where(Instance.state == InstanceState.RUNNING,
                                            Instance.next_timer_at <= now, Instance.id.not_in(skipped))
                     .order_by(Instance.next_timer_at).limit(1))
@@ -50,7 +52,7 @@ def _fire_one(db: sessionmaker[Session], now: datetime, skipped: set[int]) -> tu
             if instance is None:
                 return None
             instance_id = instance.id
-            wf = runtime.load(session, instance)
+            wf = state.restore(instance)
             before = {e.name for e in wf.waiting_events()}
 
             def act() -> None:

@@ -128,7 +128,7 @@ def change_password(db: sessionmaker[Session], user_id: int, current: str, new: 
     with db.begin() as session:
         user = session.get(User, user_id)
         if user is None or not user.active:
-            raise NotFound("no such user")
+            raise NotFound("no such user", reason="inactive_user")
         if not _verify(user.password_hash, current):
             raise WrongPassword("the current password is wrong")
         user.password_hash = HASHER.hash(new)

@@ -5,7 +5,6 @@ Everything here works on an in-memory workflow; callers own loading, saving and 
 """
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -25,7 +25,6 @@ from engine import expressions
 
 MAX_STEPS_PER_CALL = 5_000      # tasks one call may run before we call it a runaway loop
 MAX_SECONDS_PER_CALL = 10.0
-DEEP = sys.maxsize              # SpiffWorkflow hides tasks below depth 1000 by default
 TIMER_EVENTS = {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
 
 
@@ -94,10 +93,6 @@ def snapshot(wf: BpmnWorkflow) -> Snapshot:
     return Snapshot(ready, engine_ready, live, completed)
 
 
-def ready_manual_tasks(wf: BpmnWorkflow) -> list[Task]:
-    return snapshot(wf).ready
-
-
 def _event_time(value: Any) -> datetime | None:
     if isinstance(value, str):
         try:
@@ -157,3 +152,29 @@ def form_fields(task: Task, schema: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def _is_decision(node: Any) -> bool:
     return isinstance(node, dict) and ("oneOf" in node or "enum" in node or node.get("type") == "boolean")
+
+
+def cycle_of(task: Task) -> str:
+    """Which iterations of enclosing multi-instance activities ``task`` runs in, outermost first
+    ("annual_cycle:2"; "" when there is none). A step offered again in a new iteration (next
+    year's report) starts a new series of rounds; a loop inside one iteration is a revision."""
+    parts: list[str] = []
+    current: Task | None = task
+    while current is not None:
+        parent = current.parent
+        if parent is not None and isinstance(parent.task_spec, MultiInstanceTask):
+            parts.append(f"{parent.task_spec.bpmn_id}:{_iteration(parent, current)}")
+        if parent is None:  # the root of a subprocess: continue in the workflow that called it
+            owner = getattr(current.workflow, "parent_task_id", None)
+            parent = current.workflow.top_workflow.get_task_from_id(owner) if owner is not None else None
+        current = parent
+    return "/".join(reversed(parts))[:200]
+
+
+def _iteration(loop: Task, child: Task) -> int:
+    """1-based number of a multi-instance child (its index or key when it is a number)."""
+    key = child.internal_data.get("key_or_index", child.internal_data.get("item"))
+    if isinstance(key, int) and not isinstance(key, bool):
+        return key + 1
+    siblings = [c.id for c in loop.children if c.task_spec == child.task_spec]
+    return siblings.index(child.id) + 1 if child.id in siblings else len(siblings)

@@ -11,7 +11,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from engine.errors import EngineError
+from engine import EngineError
+from webui.reasons import explain
 
 ENGINE_STATUS = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid_state": 409,
                  "validation_failed": 400, "invalid_definition": 400, "workflow_error": 422}
@@ -53,7 +54,9 @@ def render_error(status: int, message: str | None = None, code: str | None = Non
 def init_app(app: Flask) -> None:
     @app.errorhandler(EngineError)
     def _engine(exc: EngineError) -> tuple[Response | str, int]:
-        return render_error(ENGINE_STATUS.get(exc.code, 400), exc.message)
+        # A page gets the translated sentence for the error's reason, never the engine's English.
+        status = ENGINE_STATUS.get(exc.code, 400)
+        return render_error(status, exc.message if request.path.startswith("/api/") else explain(exc), exc.code)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> tuple[Response | str, int]:

@@ -77,6 +77,29 @@ def pick(text: str | None) -> str:
     return en if is_english() else zh
 
 
+def text_language(text: str) -> str:
+    """"zh" or "en": the language a block of text is written in (Chinese characters carry about
+    three times the letters' content, so a Chinese sentence quoting an English term stays Chinese)."""
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    return "zh" if cjk and cjk * 3 >= latin else "en"
+
+
+def blocks_for_language(text: str) -> list[tuple[str | None, str]]:
+    """The paragraphs of a text written in both languages (BPMN documentation often repeats each
+    instruction in English) that the reader needs: those in the interface language; when there
+    are none, all of them, each foreign one with its ``lang`` (for screen readers)."""
+    blocks = [b for b in re.split(r"\n\s*\n", text.strip("\n")) if b.strip()]
+    mine = "en" if is_english() else "zh"
+    kept = [b for b in blocks if text_language(b) == mine]
+    if kept:
+        return [(None, b) for b in kept]
+    return [(None if text_language(b) == mine else _HTML_LANG[text_language(b)], b) for b in blocks]
+
+
+_HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
 def html_lang() -> str:
     return "en" if is_english() else "zh-CN"
 

@@ -8,7 +8,7 @@ import pytest
 import engine
 from engine import definitions
 from engine import pruning
-from engine import runtime
+from engine import state
 from engine.models import Instance
 from tests.conftest import DATA
 from tests.helpers import World
@@ -58,7 +58,7 @@ def test_pruning_keeps_what_waiting_tasks_need(two_step: World) -> None:
     with two_step.db() as s:
         instance = s.get(Instance, iid)
         assert instance is not None
-        wf = runtime.load(s, instance)
+        wf = state.restore(instance)
     assert pruning.prune(wf) == set()  # saving already pruned everything prunable
     root = wf.task_tree
     # Only the completed split above the ready task and its waiting reminder stays, under the root.

@@ -64,7 +64,7 @@ def test_revision_rounds_are_counted_and_prefilled(two_step: World) -> None:
     assert view.schema is not None and view.schema["required"] == ["summary"]
     two_step.do("city_a1", iid, "submit", {"summary": "Scheme v4"})
     review = engine.get_task(two_step.db, two_step.task(iid, "review").id, user_id=two_step.uid("prov_a"))
-    assert review.data == {"comment": "fix 3"}  # the decision is taken afresh, the last comment kept
+    assert review.data == {}  # a review starts empty in every round: no earlier decision or comment
 
 
 def test_a_city_user_neither_sees_nor_completes_another_pilots_task(two_step: World) -> None:
@@ -124,12 +124,12 @@ def test_completing_twice_is_a_conflict(two_step: World) -> None:
 def test_a_stale_version_conflicts_and_changes_nothing(two_step: World) -> None:
     iid = start(two_step)
     task = two_step.task(iid, "submit")
-    opened = engine.get_task(two_step.db, task.id, user_id=two_step.uid("city_a1")).instance.lock_version
+    opened = engine.get_task(two_step.db, task.id, user_id=two_step.uid("city_a1")).instance.instance_version
     with two_step.db.begin() as s:  # someone else changes the instance meanwhile
         s.get(Instance, iid).stage = "touched"
     with pytest.raises(engine.ConflictError):
         engine.complete(two_step.db, task.id, user_id=two_step.uid("city_a1"), data={"summary": "late"},
-                        expected_version=opened)
+                        instance_version=opened)
     assert two_step.ready_ids(iid) == ["submit"]
 
 

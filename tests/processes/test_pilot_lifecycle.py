@@ -194,12 +194,12 @@ def test_the_provincial_summary_gathers_last_years_reports(world: World, at: Clo
     assert tick(world, at, china(2027, 1, 16)) >= 2
     task = world.task(summary, "summarize_experience")
     with world.db() as s:
-        from engine import runtime
+        from engine import state
         from engine.models import Instance
 
-        wf = runtime.load(s, s.get(Instance, summary))
+        wf = state.restore(s.get(Instance, summary))
         gathered = wf.get_task_from_id(__import__("uuid").UUID(task.id)).data["annual_reports"]
-        wf_other = runtime.load(s, s.get(Instance, other))
+        wf_other = state.restore(s.get(Instance, other))
         other_reports = [t.data.get("annual_reports") for t in wf_other.get_tasks() if "annual_reports" in t.data]
     assert [(r["pilot_name"], r["data"]["summary"]) for r in gathered] == [("宁波市", "2026 年度进展")]
     assert other_reports and other_reports[0] == []

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import engine
-from engine import documents
+from engine import attachments
 from engine import users
 from tests.helpers import World
 from tests.webui.conftest import Browser
@@ -100,9 +100,9 @@ def target(world: World, app: Flask, tmp_path: Path) -> dict[str, str]:
     app.config["ATTACHMENT_DIR"] = tmp_path
     iid = engine.start(world.db, "pilot_lifecycle", user_id=world.uid("prov_a"), pilot_id=world.pilots["A1"])
     tid = world.task(iid, "submit_scheme").id
-    att = documents.add_attachment(world.db, tid, user_id=world.uid("city_a1"), filename="scheme.pdf",
+    att = attachments.add_attachment(world.db, tid, user_id=world.uid("city_a1"), filename="scheme.pdf",
                                    content=b"%PDF-1.4\n%%EOF\n", directory=tmp_path, max_bytes=1 << 20)
-    version = engine.get_instance(world.db, iid, user_id=world.uid("admin")).lock_version
+    version = engine.get_instance(world.db, iid, user_id=world.uid("admin")).instance_version
     return {"pid": str(world.pilots["A1"]), "iid": str(iid), "tid": tid, "aid": str(att.id),
             "ver": str(version), "city": str(world.uid("city_a1"))}
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import engine
-from engine import documents
+from engine import attachments
 from tests.helpers import World
 from tests.webui.conftest import Browser
 
@@ -91,7 +91,7 @@ def test_diagram_endpoint_and_page_data(world: World, browser: Callable[[str], B
     assert {"start_pilot", "submit_scheme", "review_scheme"} <= set(data["visited"])
     assert 'data-diagram="diagram-data-' in html and "js/diagram.js" in html
     ready = world.task(iid, "submit_scheme")
-    assert f'href="/tasks/{ready.id}"' in html
+    assert f'href="/tasks/{ready.id}?from=pilot"' in html
     assert "第 1 轮修改" in html  # round 2 of the submission is revision round 1
 
 
@@ -123,12 +123,12 @@ def test_documents_by_round_with_attachment_link(world: World, browser: Callable
     iid = start(world)
     task = world.task(iid, "submit_scheme")
     engine.claim(world.db, task.id, user_id=world.uid("city_a1"))
-    att = documents.add_attachment(world.db, task.id, user_id=world.uid("city_a1"), filename="方案.pdf",
+    att = attachments.add_attachment(world.db, task.id, user_id=world.uid("city_a1"), filename="方案.pdf",
                                    content=PDF, directory=tmp_path, max_bytes=10_000_000)
     engine.complete(world.db, task.id, user_id=world.uid("city_a1"), data=SCHEME)
     world.do("prov_a", iid, "review_scheme", {"decision": "revise", "comment": "请补充"})
     second = world.task(iid, "submit_scheme")
-    documents.remove_attachment(world.db, second.id, att.id, user_id=world.uid("city_a1"))  # withdrawn in round 2
+    attachments.remove_attachment(world.db, second.id, att.id, user_id=world.uid("city_a1"))  # withdrawn in round 2
     world.do("city_a1", iid, "submit_scheme", {**SCHEME, "scheme_title": "第二稿"})
     html = browser("prov_a").get(f"/pilots/{world.pilots['A1']}").get_data(as_text=True)
     docs = html[html.index('data-round="1"'):]

@@ -50,12 +50,12 @@ def page(browser: Browser, task_id: str) -> str:
 
 
 def version(world: World, iid: int) -> int:
-    return engine.get_instance(world.db, iid, user_id=world.uid("admin")).lock_version
+    return engine.get_instance(world.db, iid, user_id=world.uid("admin")).instance_version
 
 
 def submit(browser: Browser, world: World, task_id: str, iid: int, data: dict[str, Any], *,
            action: str = "submit") -> Any:
-    return browser.post(f"/tasks/{task_id}", {**data, "action": action, "expected_version": version(world, iid)})
+    return browser.post(f"/tasks/{task_id}", {**data, "action": action, "instance_version": version(world, iid)})
 
 
 def field_block(html: str, key: str) -> str:
@@ -193,7 +193,7 @@ def test_stale_version_is_a_conflict_and_changes_nothing(world: World, browser: 
     task_id = world.task(iid, "submit_scheme").id
     stale = version(world, iid) - 1
     r = browser("city_a1").post(f"/tasks/{task_id}", {**scheme_form(scheme_title="我的方案"), "action": "submit",
-                                                      "expected_version": stale})
+                                                      "instance_version": stale})
     assert r.status_code == 409
     html = r.get_data(as_text=True)
     assert "我的方案" in html
@@ -248,7 +248,7 @@ def test_upload_keeps_what_was_typed_as_a_draft_or_on_the_refusal_page(world: Wo
     iid = start(world)
     task_id = world.task(iid, "submit_scheme").id
     b = browser("city_a1")
-    typed = {"expected_version": "1", "f-scheme_title": "我的方案", "f-objectives": "三年建成平台"}
+    typed = {"instance_version": "1", "f-scheme_title": "我的方案", "f-objectives": "三年建成平台"}
     r = b.post(f"/tasks/{task_id}/attachments", {**typed, "file": (io.BytesIO(EXE), "scheme.pdf")},
                content_type="multipart/form-data")
     assert r.status_code == 400
@@ -269,8 +269,8 @@ def test_a_file_chosen_but_not_uploaded_goes_with_submit_and_a_refused_one_stops
     iid = start(world)
     task_id = world.task(iid, "submit_scheme").id
     b = browser("city_a1")
-    version = engine.get_instance(world.db, iid, user_id=world.uid("admin")).lock_version
-    typed = {"expected_version": str(version), "action": "submit", **{f"f-{k}": v for k, v in SCHEME.items()}}
+    version = engine.get_instance(world.db, iid, user_id=world.uid("admin")).instance_version
+    typed = {"instance_version": str(version), "action": "submit", **{f"f-{k}": v for k, v in SCHEME.items()}}
     r = b.post(f"/tasks/{task_id}", {**typed, "file": (io.BytesIO(EXE), "scheme.pdf")},
                content_type="multipart/form-data")
     assert r.status_code == 400 and SCHEME["objectives"] in r.get_data(as_text=True)
@@ -324,7 +324,7 @@ def test_pinned_comment_and_review_shown_beside_field_on_next_round_with_diff(
     second = world.task(iid, "submit_scheme")
     assert second.round == 2
     html = page(city, second.id)
-    assert "第 2 轮修改" in html or "Revision round 2" in html
+    assert 'data-round="2"' in html and "第 2 轮" in html
     objectives = field_block(html, "objectives")
     assert "目标需量化" in objectives and "data-pinned" in objectives
     assert "目标需量化" not in field_block(html, "safeguards")
@@ -340,27 +340,26 @@ def test_pinned_comment_and_review_shown_beside_field_on_next_round_with_diff(
     assert re.search(r'class="diff-old">.*保障措施', row.group(0), re.S)
     assert re.search(r'class="diff-new">.*新增资金保障', row.group(0), re.S)
     assert '<tr data-field="objectives">' not in html  # unchanged: collapsed
-    assert "v2.png" in html.split("data-changes")[1].split("</section>")[0]
+    assert "v2.png" in html.split('data-changes-step="submit_scheme"')[1].split("data-full-document")[0]
 
 
 def test_changes_since_last_round_engine(world: World) -> None:
-    from engine import documents
     iid = start(world)
     world.do("city_a1", iid, "submit_scheme", SCHEME)
     review = world.task(iid, "review_scheme").id
-    assert documents.changes_since_last_round(world.db, review, user_id=world.uid("prov_a")) == []
+    assert engine.dossier(world.db, review, user_id=world.uid("prov_a")).changes == []
     world.do("prov_a", iid, "review_scheme", {"decision": "revise", "comment": "改"})
     world.do("city_a1", iid, "submit_scheme", {**SCHEME, "objectives": "新目标"})
     review2 = world.task(iid, "review_scheme").id
-    changes = documents.changes_since_last_round(world.db, review2, user_id=world.uid("prov_a"))
+    changes = engine.dossier(world.db, review2, user_id=world.uid("prov_a")).changes
     assert [(c.bpmn_id, c.old_round, c.new_round) for c in changes] == [("submit_scheme", 1, 2)]
     assert [(f.key, f.old, f.new) for f in changes[0].changed] == [("objectives", "目标", "新目标")]
     with pytest.raises(engine.NotFound):
-        documents.changes_since_last_round(world.db, review2, user_id=world.uid("prov_b"))
+        engine.dossier(world.db, review2, user_id=world.uid("prov_b"))
 
 
 def test_table_diff_row_by_row() -> None:
-    from engine.documents import diff_fields
+    diff_fields = engine.rounds.diff_fields
     schema = {"properties": {"p": {"type": "array", "items": {"type": "object", "properties": {
         "name": {"type": "string"}, "amount": {"type": "number"}}}}}}
     out = diff_fields(schema, {}, {"p": [{"name": "a", "amount": 1}]},

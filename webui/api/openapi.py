@@ -50,7 +50,7 @@ SCHEMAS: dict[str, Any] = {
         "id": {"type": "integer"}, "process": {"type": "string"}, "version": {"type": "integer"},
         "pilot_id": NULL_INT, "province_id": NULL_INT,
         "state": {"type": "string", "enum": ["running", "suspended", "completed", "cancelled", "error"]},
-        "stage": NULL_STR, "lock_version": {"type": "integer"}, "started_at": NULL_TIME, "ended_at": NULL_TIME,
+        "stage": NULL_STR, "instance_version": {"type": "integer"}, "started_at": NULL_TIME, "ended_at": NULL_TIME,
         "next_timer_at": NULL_TIME, "error": NULL_STR, "messages": {"type": "array", "items": {"type": "object"}},
         "tasks": {"type": "array", "items": _ref("Task")}}},
     "Event": {"type": "object", "required": ["id", "at", "action"], "properties": {

@@ -219,6 +219,7 @@ def reassign(task_id: str) -> Response:
 def complete(task_id: str) -> Response:
     data = body()
     expected = data.get("instance_version")
-    view = engine.queries.complete(get_db(), task_id, user_id=current_user.id, data=data.get("data", {}),
-                                   expected_version=expected if isinstance(expected, int) else None)
+    view = engine.complete(get_db(), task_id, user_id=current_user.id, data=data.get("data", {}),
+                           instance_version=expected if isinstance(expected, int) and not isinstance(expected, bool)
+                           else None)
     return jsonify(serialize.instance(view))

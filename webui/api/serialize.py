@@ -5,11 +5,11 @@ from datetime import datetime
 from typing import Any
 
 from engine.definitions import Deployed
+from engine.dossier import TaskView
 from engine.models import AuditEvent
 from engine.models import HumanTask
 from engine.models import Pilot
 from engine.queries import InstanceView
-from engine.queries import TaskView
 from webui.extensions import CurrentUser
 
 
@@ -45,7 +45,7 @@ def task(t: HumanTask, province: str | None = None) -> dict[str, Any]:
 
 def instance(v: InstanceView, with_tasks: bool = True) -> dict[str, Any]:
     out = {"id": v.id, "process": v.process, "version": v.version, "pilot_id": v.pilot_id,
-           "province_id": v.province_id, "state": v.state, "stage": v.stage, "lock_version": v.lock_version,
+           "province_id": v.province_id, "state": v.state, "stage": v.stage, "instance_version": v.instance_version,
            "started_at": iso(v.started_at), "ended_at": iso(v.ended_at), "next_timer_at": iso(v.next_timer_at),
            "error": v.error, "messages": v.messages}
     if with_tasks:
@@ -55,8 +55,8 @@ def instance(v: InstanceView, with_tasks: bool = True) -> dict[str, Any]:
 
 def task_detail(v: TaskView) -> dict[str, Any]:
     return {**task(v.task), "form": v.schema, "ui_schema": v.ui_schema, "data": v.data,
-            "documentation": v.documentation, "may_complete": v.may_act, "instance_version": v.instance.lock_version,
-            "submitted": v.task.data}
+            "documentation": v.documentation, "may_complete": v.may_act,
+            "instance_version": v.instance.instance_version, "submitted": v.task.data}
 
 
 def event(e: AuditEvent) -> dict[str, Any]:

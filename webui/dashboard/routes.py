@@ -24,9 +24,9 @@ from engine import clock
 from engine import stats
 from engine.models import Role
 from webui.extensions import get_db
+from webui.i18n import pick as step_name
 from webui.params import parse_id
 from webui.pilots.routes import STATES
-from webui.tasks.task_page import step_name
 
 bp = Blueprint("dashboard", __name__)
 

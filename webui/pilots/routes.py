@@ -19,9 +19,9 @@ from werkzeug.routing import BuildError
 from engine import stats
 from engine.models import Role
 from webui.extensions import get_db
+from webui.i18n import pick as step_name
 from webui.params import parse_id
 from webui.tasks import form_render
-from webui.tasks.task_page import step_name
 
 bp = Blueprint("pilots", __name__)
 
@@ -67,7 +67,7 @@ def attachment_url(attachment_id: int) -> str:
 
 def task_url(task_id: str) -> str:
     try:
-        return url_for("tasks.task", task_id=task_id)
+        return url_for("tasks.task", task_id=task_id) + "?from=pilot"
     except BuildError:
         return f"/tasks/{task_id}"
 

@@ -14,11 +14,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+import engine
 from webui.i18n import localized
 
 SCALAR = {"text", "textarea", "number", "integer", "date", "select", "radio", "boolean", "checkbox"}
@@ -63,10 +66,16 @@ def html_name(path: str) -> str:
     return "f-" + "-".join(_segment(p) for p in path.split("/"))
 
 
-def ordered_keys(schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | None) -> list[str]:
-    props = list(((schema or {}).get("properties") or {}).keys())
-    order = [k for k in (ui or {}).get("ui:order", []) if isinstance(k, str) and k in props]
-    return order + [k for k in props if k not in order]
+def ordered_keys(schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | None,
+                 round_: int | None = None) -> list[str]:
+    """The fields of a form in order; in a given round, without a top-level field whose UI schema
+    says ``"ui:fromRound": 2`` (a reply to the last review makes no sense in the first round)."""
+    return [k for k in engine.forms.field_order(schema, ui) if _shown_in(sub_ui(ui, k), round_)]
+
+
+def _shown_in(ui: Mapping[str, Any], round_: int | None) -> bool:
+    first = ui.get("ui:fromRound")
+    return round_ is None or not isinstance(first, int) or isinstance(first, bool) or round_ >= first
 
 
 def prop(schema: Mapping[str, Any] | None, key: str) -> dict[str, Any]:
@@ -126,7 +135,8 @@ def _table_items(node: Mapping[str, Any], ui: Mapping[str, Any]) -> dict[str, An
 # --- display ------------------------------------------------------------------------------------
 
 def display(node: Mapping[str, Any] | None, value: Any) -> str:
-    """A value as a reader sees it: choice titles, yes/no, grouped numbers, JSON for the rest."""
+    """A value as a reader sees it: choice titles, yes/no, numbers and dates in the reader's
+    language, and for anything else (an unknown shape) its JSON."""
     if value is None or value == "":
         return "—"
     titles = [title for const, title in choices(node or {}) if const == value]
@@ -135,15 +145,28 @@ def display(node: Mapping[str, Any] | None, value: Any) -> str:
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
     if isinstance(value, (int, float)):
-        return _number_text(value)
+        return _number_text(node or {}, value)
+    if isinstance(value, str) and (node or {}).get("format") == "date":
+        return _date_text(value)
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=1)
 
 
-def _number_text(value: float) -> str:
+def _number_text(node: Mapping[str, Any], value: float) -> str:
+    # A year (an integer field bounded within four digits) is not an amount: 2012, not 2,012.
+    low, high = node.get("minimum"), node.get("maximum")
+    if isinstance(value, int) and isinstance(low, int) and isinstance(high, int) and 1000 <= low and high <= 9999:
+        return str(value)
     try:
         return str(format_decimal(value))
     except (ValueError, TypeError):
         return str(value)
+
+
+def _date_text(value: str) -> str:
+    try:
+        return str(format_date(date.fromisoformat(value), "long"))
+    except ValueError:
+        return value
 
 
 def _text(widget: str, value: Any) -> str:
@@ -162,8 +185,9 @@ def _text(widget: str, value: Any) -> str:
 
 def build(schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | None, values: Mapping[str, Any] | None,
           raw: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None, *,
-          editable: bool = True) -> tuple[list[Field], list[str]]:
-    """The fields of an object form, and the error messages no field owns (shown above the form).
+          editable: bool = True, round_: int | None = None) -> tuple[list[Field], list[str]]:
+    """The fields of an object form (of ``round_``, when given), and the error messages no field
+    owns (shown above the form).
 
     An editable form offers one empty row in an empty table that needs at least one."""
     values = dict(values or {})
@@ -172,17 +196,17 @@ def build(schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | None, values
             node = prop(schema, key)
             if widget_for(node, sub_ui(ui, key)) == "table" and not values.get(key) and node.get("minItems"):
                 values[key] = [{}]
-    fields = _object_fields(schema or {}, ui or {}, values, raw or {}, "")
+    fields = _object_fields(schema or {}, ui or {}, values, raw or {}, "", round_)
     general = apply_errors(fields, errors or {})
     return fields, general
 
 
-def _object_fields(schema: Mapping[str, Any], ui: Mapping[str, Any], values: Mapping[str, Any],
-                   raw: Mapping[str, str], prefix: str) -> list[Field]:
+def _object_fields(schema: Mapping[str, Any], ui: Mapping[str, Any], values: Mapping[str, Any],  # noqa: PLR0917
+                   raw: Mapping[str, str], prefix: str, round_: int | None = None) -> list[Field]:
     required = set(schema.get("required") or [])
     return [_field(prop(schema, key), sub_ui(ui, key), key, f"{prefix}{key}", key in required,
                    values.get(key) if isinstance(values, Mapping) else None, raw)
-            for key in ordered_keys(schema, ui)]
+            for key in ordered_keys(schema, ui, round_)]
 
 
 def _field(node: dict[str, Any], ui: dict[str, Any], key: str, path: str, required: bool, value: Any,  # noqa: PLR0917
@@ -281,6 +305,34 @@ def apply_errors(fields: list[Field], errors: Mapping[str, str]) -> list[str]:
     return general
 
 
+@dataclass
+class Problem:
+    """One entry of the error summary above a form: which field, what is wrong, where it is."""
+
+    label: str
+    message: str
+    anchor: str | None  # the id of the input to jump to
+
+
+def summary(fields: list[Field], general: list[str]) -> list[Problem]:
+    """Every problem of a form, in the order of its fields, then those no field owns; a table
+    cell is named by its table, row and column."""
+    every = walk(fields)
+    index = {f.path: f for f in every}
+    out = []
+    for f in every:
+        if not f.error:
+            continue
+        label = f.label
+        table, _sep, _column = f.path.rpartition("/")
+        table, _sep, row = table.rpartition("/")
+        if row.isdigit() and table in index:
+            label = _("%(table)s, row %(n)s: %(column)s", table=index[table].label, n=int(row) + 1, column=f.label)
+        anchor = f.id if f.widget not in ("table", "group") else (f.rows[0][0].id if f.rows and f.rows[0] else None)
+        out.append(Problem(str(label), f.error, anchor))
+    return out + [Problem("", message, None) for message in general]
+
+
 # --- parsing posted forms -----------------------------------------------------------------------
 
 @dataclass
@@ -290,17 +342,19 @@ class Parsed:
     errors: dict[str, str] = field(default_factory=dict)  # path -> message
 
 
-def parse(schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | None, form: Mapping[str, str]) -> Parsed:
-    """Posted ``f-…`` fields -> typed JSON; unparseable text is kept in ``raw`` with an error."""
+def parse(schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | None, form: Mapping[str, str],
+          round_: int | None = None) -> Parsed:
+    """Posted ``f-…`` fields (of the form as shown in ``round_``) -> typed JSON; unparseable text
+    is kept in ``raw`` with an error."""
     out = Parsed({})
-    out.data = _parse_object(schema or {}, ui or {}, form, "", out)
+    out.data = _parse_object(schema or {}, ui or {}, form, "", out, round_)
     return out
 
 
-def _parse_object(schema: Mapping[str, Any], ui: Mapping[str, Any], form: Mapping[str, str], prefix: str,
-                  out: Parsed) -> dict[str, Any]:
+def _parse_object(schema: Mapping[str, Any], ui: Mapping[str, Any], form: Mapping[str, str], prefix: str,  # noqa: PLR0917
+                  out: Parsed, round_: int | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for key in ordered_keys(schema, ui):
+    for key in ordered_keys(schema, ui, round_):
         node, node_ui, path = prop(schema, key), sub_ui(ui, key), f"{prefix}{key}"
         value = _parse_value(node, node_ui, form, path, out)
         if value is not None:

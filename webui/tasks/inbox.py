@@ -38,11 +38,11 @@ from engine.models import HumanTask
 from engine.models import Role
 from engine.queries import list_pilots
 from webui.extensions import get_db
+from webui.i18n import pick as step_name
 from webui.layout import nav_counts
 from webui.params import MAX_ID
 from webui.params import parse_id
 from webui.tasks import bp
-from webui.tasks.task_page import step_name
 
 SCOPES = ("mine", "group", "held", "completed")
 SCOPE_LABELS = {"mine": _l("My tasks"), "group": _l("Group tasks"), "held": _l("Held by colleagues"),

@@ -1,5 +1,9 @@
-"""One task: its instructions, its form (submit or save as draft), attachments, the comment
-thread, the reviewers' feedback on the last round and the changes since then (修改对比)."""
+"""One task: the work it asks you to judge, its instructions and form (submit or save as draft),
+this step's earlier rounds and the changes since (修改对比), its attachments and comments.
+
+Every view reads the page with one engine call (``engine.dossier``); a post reads the form first
+(``engine.task_form``) to parse what was typed, then acts with one engine call.
+"""
 from __future__ import annotations
 
 import textwrap
@@ -19,31 +23,40 @@ from flask import url_for
 from flask_babel import format_date
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login import login_required
+from markupsafe import Markup
+from markupsafe import escape
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 import engine
-from engine import documents
-from engine.errors import ConflictError
-from engine.errors import InvalidData
-from engine.models import TaskStatus
 from webui.extensions import get_db
+from webui.i18n import blocks_for_language
 from webui.i18n import pick
+from webui.reasons import explain
 from webui.tasks import bp
 from webui.tasks import form_render
 
 Page = tuple[str, int]
+# Where a task was opened from, for the breadcrumb and the way back (?from=…).
+SOURCES = {"mine": _l("My tasks"), "group": _l("Group tasks"), "held": _l("Held by colleagues"),
+           "completed": _l("Completed by me"), "pilot": _l("Pilots")}
 
 
-def instructions_html(text: str | None) -> str:
-    """BPMN documentation as Markdown, sanitized: no script, no event handler, no style."""
+def instructions_html(text: str | None) -> Markup:
+    """BPMN documentation as Markdown, sanitized (no script, no event handler, no style), in the
+    reader's language only when it is written in both."""
     if not text or not text.strip():
-        return ""
+        return Markup("")
     first, _sep, rest = text.strip("\n").partition("\n")
     source = first.strip() + "\n" + textwrap.dedent(rest)
-    return nh3.clean(markdown.markdown(source, extensions=["sane_lists"]), link_rel="noopener noreferrer nofollow")
+    parts = []
+    for lang, block in blocks_for_language(source):
+        html = nh3.clean(markdown.markdown(block, extensions=["sane_lists"]), link_rel="noopener noreferrer nofollow")
+        parts.append(f'<div lang="{escape(lang)}">{html}</div>' if lang else html)
+    return Markup("\n".join(parts))  # noqa: S704 - sanitized by nh3 above
 
 
 def step_name(name: str | None) -> str:
@@ -62,37 +75,42 @@ def _size(n: int) -> str:
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {"format_datetime": format_datetime, "format_date": format_date, "step_name": step_name,
-            "file_size": _size, "display_value": form_render.display, "schema_prop": form_render.prop}
+            "file_size": _size, "display_value": form_render.display, "schema_prop": form_render.prop,
+            "document_fields": _document_fields, "task_link": task_link}
 
 
-def _values(view: engine.queries.TaskView) -> dict[str, Any]:
-    if view.task.state == TaskStatus.READY:
-        if view.may_act and view.task.draft is not None:
-            return dict(view.task.draft)
-        return dict(view.data)
-    return dict(view.task.data or view.data or {})
+def _document_fields(doc: engine.Document) -> list[form_render.Field]:
+    """A submission's fields for reading: labels, option titles, tables, formatted values."""
+    return form_render.build(doc.schema, doc.ui_schema, doc.data, editable=False, round_=doc.round)[0]
+
+
+def _source() -> str | None:
+    came_from = request.values.get("from", "")
+    return came_from if came_from in SOURCES else None
 
 
 def render_page(task_id: str, *, values: dict[str, Any] | None = None, raw: dict[str, str] | None = None,
-                errors: dict[str, str] | None = None, status: int = 200, upload_error: str | None = None,
-                comment_error: str | None = None, comment_body: str = "", comment_field: str = "",
-                alert: str | None = None) -> Page:
-    db = get_db()
-    view = engine.get_task(db, task_id, user_id=current_user.id)
-    if values is None:
-        values = _values(view)
-    extras = documents.task_extras(db, task_id, user_id=current_user.id,
-                                   current=values if view.may_act else None)
-    fields, general = form_render.build(view.schema, view.ui_schema, values, raw, errors, editable=view.may_act)
-    groups: dict[int, list[documents.AttachmentView]] = {}
-    for att in extras.attachments:
+                errors: dict[str, str] | None = None, check: bool = False, status: int = 200,
+                upload_error: str | None = None, comment_error: str | None = None, comment_body: str = "",
+                comment_field: str = "", alert: str | None = None) -> Page:
+    d = engine.dossier(get_db(), task_id, user_id=current_user.id, values=values, check=check)
+    errors = dict(errors or {})
+    if check:  # the form's own problems, except where what was typed could not even be read
+        errors = form_render.error_map(d.problems) | errors
+    fields, general = form_render.build(d.schema, d.ui_schema, d.values, raw, errors, editable=d.may_act,
+                                        round_=d.task.round)
+    problems = form_render.summary(fields, general) if errors else []
+    groups: dict[int, list[engine.attachments.AttachmentView]] = {}
+    for att in d.attachments:
         groups.setdefault(att.round, []).append(att)
+    changes = {c.bpmn_id: c for c in d.changes if not c.pending}
     return render_template(
-        "tasks/task.html", view=view, task=view.task, extras=extras, fields=fields, general_errors=general,
-        instructions=instructions_html(view.documentation), attachment_rounds=sorted(groups.items(), reverse=True),
+        "tasks/task.html", d=d, task=d.task, fields=fields, problems=problems, source=_source(), sources=SOURCES,
+        instructions=instructions_html(d.instructions), attachment_rounds=sorted(groups.items(), reverse=True),
+        judged_changes=changes, own_changes=[c for c in d.changes if c.pending or c.bpmn_id == d.task.bpmn_id],
         upload_error=upload_error, comment_error=comment_error, comment_body=comment_body,
         comment_field=comment_field, alert=alert, max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],
-        allowed_extensions=documents.ALLOWED_EXTENSIONS, has_draft=view.task.draft is not None,
+        allowed_extensions=engine.attachments.ALLOWED_EXTENSIONS, has_draft=d.task.draft is not None,
     ), status
 
 
@@ -105,11 +123,11 @@ def task(task_id: str) -> Page:
 @bp.post("/<task_id>")
 @login_required
 def act(task_id: str) -> Page | Response:
-    view = engine.get_task(get_db(), task_id, user_id=current_user.id)
-    parsed = form_render.parse(view.schema, view.ui_schema, request.form)
+    form = engine.task_form(get_db(), task_id, user_id=current_user.id)
+    parsed = form_render.parse(form.schema, form.ui_schema, request.form, form.task.round)
     action = request.form.get("action", "submit")
     chosen = request.files.get("file")
-    if chosen is not None and chosen.filename and view.may_act:
+    if chosen is not None and chosen.filename:
         # A file picked but not uploaded goes with whatever button was pressed (a reloaded page
         # cannot keep a file selection); if it is refused, nothing else happens.
         refused = _store_upload(task_id, chosen)
@@ -122,37 +140,62 @@ def act(task_id: str) -> Page | Response:
         return _save_draft(task_id, parsed)
     if action != "submit":
         abort(400)
-    return _submit(task_id, view, parsed)
+    return _submit(task_id, form.task.name, parsed)
 
 
-def _submit(task_id: str, view: engine.queries.TaskView, parsed: form_render.Parsed) -> Page | Response:
-    if parsed.errors:
-        return render_page(task_id, values=parsed.data, raw=parsed.raw, errors=parsed.errors, status=400,
-                           alert=_("Nothing was submitted: correct the fields marked below."))
+def _submit(task_id: str, name: str, parsed: form_render.Parsed) -> Page | Response:
+    not_submitted = _("Nothing was submitted: correct the problems listed below.")
+    if parsed.errors:  # what could not be read, and (checked by the engine) everything else
+        return render_page(task_id, values=parsed.data, raw=parsed.raw, errors=parsed.errors, check=True, status=400,
+                           alert=not_submitted)
     try:
-        expected = int(request.form.get("expected_version", ""))
-    except ValueError:
-        expected = None
-    try:
-        engine.complete(get_db(), task_id, user_id=current_user.id, data=parsed.data, expected_version=expected)
-    except InvalidData as exc:
+        engine.complete(get_db(), task_id, user_id=current_user.id, data=parsed.data,
+                        instance_version=_int(request.form.get("instance_version")))
+    except engine.InvalidData as exc:
         return render_page(task_id, values=parsed.data, errors=form_render.error_map(exc.details), status=400,
-                           alert=_("Nothing was submitted: correct the fields marked below."))
-    except ConflictError as exc:
+                           alert=not_submitted)
+    except engine.ConflictError as exc:
+        if exc.reason == "task_completed":  # a second click, or another tab: it went through once
+            flash(_("This task has already been submitted."), "info")
+            return redirect(_back_url())
         return render_page(task_id, values=parsed.data, raw=parsed.raw, status=409,
-                           alert=_("Not submitted: %(reason)s. Your entries are still below; check the latest "
-                                   "state and submit again, or save them as a draft.", reason=exc.message))
-    flash(_("Submitted: “%(name)s”.", name=step_name(view.task.name)), "success")
-    return redirect(url_for("tasks.inbox"))
+                           alert=_("Not submitted: %(reason)s Your entries are still below; check the latest "
+                                   "state and submit again, or save them as a draft.",
+                                   reason=explain(exc) or _("someone else changed this task first.")))
+    flash(_("Submitted: “%(name)s”.", name=step_name(name)), "success")
+    return redirect(_back_url())
+
+
+def _back_url() -> str:
+    source = _source()
+    if source == "pilot" or source is None:
+        return url_for("tasks.inbox")
+    return url_for("tasks.inbox", scope=source)
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text or "")
+    except ValueError:
+        return None
+
+
+def task_link(task_id: str, source: str | None = None, anchor: str = "") -> str:
+    """A task page's address that remembers the list it was opened from (for the breadcrumb)."""
+    return url_for("tasks.task", task_id=task_id) + (f"?from={source}" if source in SOURCES else "") + anchor
+
+
+def _task_url(task_id: str, anchor: str = "") -> str:
+    return task_link(task_id, _source(), anchor)
 
 
 def _save_draft(task_id: str, parsed: form_render.Parsed) -> Page | Response:
-    documents.save_draft(get_db(), task_id, user_id=current_user.id, data=parsed.data)
+    engine.save_draft(get_db(), task_id, user_id=current_user.id, data=parsed.data)
     if parsed.errors:
         return render_page(task_id, values=parsed.data, raw=parsed.raw, errors=parsed.errors,
                            alert=_("Draft saved, except the fields marked below: correct them and save again."))
     flash(_("Draft saved. You can come back and finish it later."), "success")
-    return redirect(url_for("tasks.task", task_id=task_id))
+    return redirect(_task_url(task_id))
 
 
 @bp.post("/<task_id>/attachments")
@@ -160,7 +203,10 @@ def _save_draft(task_id: str, parsed: form_render.Parsed) -> Page | Response:
 def upload(task_id: str) -> Page | Response:
     # The upload button belongs to the task form, so what the user typed arrives too: it is kept
     # as a draft on success and shown again on a refused file, never lost to the upload.
-    typed = _typed_form(task_id) if "expected_version" in request.form else None
+    typed = None
+    if "instance_version" in request.form:
+        form = engine.task_form(get_db(), task_id, user_id=current_user.id)
+        typed = form_render.parse(form.schema, form.ui_schema, request.form, form.task.round)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _upload_refused(task_id, typed, _("Choose a file to upload."), 400)
@@ -168,9 +214,9 @@ def upload(task_id: str) -> Page | Response:
     if refused:
         return _upload_refused(task_id, typed, *refused)
     if typed is not None:
-        documents.save_draft(get_db(), task_id, user_id=current_user.id, data=typed.data)
-    flash(_("Attachment uploaded: %(name)s", name=documents.clean_name(upload.filename)), "success")
-    return redirect(url_for("tasks.task", task_id=task_id) + "#attachments")
+        engine.save_draft(get_db(), task_id, user_id=current_user.id, data=typed.data)
+    flash(_("Attachment uploaded: %(name)s", name=engine.attachments.clean_name(upload.filename)), "success")
+    return redirect(_task_url(task_id, "#attachments"))
 
 
 def _store_upload(task_id: str, upload: FileStorage) -> tuple[str, int] | None:
@@ -178,25 +224,20 @@ def _store_upload(task_id: str, upload: FileStorage) -> tuple[str, int] | None:
     limit = int(current_app.config["MAX_ATTACHMENT_BYTES"])
     content = upload.stream.read(limit + 1)
     try:
-        documents.add_attachment(get_db(), task_id, user_id=current_user.id, filename=upload.filename or "",
-                                 content=content, directory=Path(current_app.config["ATTACHMENT_DIR"]),
-                                 max_bytes=limit)
-    except documents.AttachmentRefused as exc:
+        engine.attachments.add_attachment(get_db(), task_id, user_id=current_user.id, filename=upload.filename or "",
+                                          content=content, directory=Path(current_app.config["ATTACHMENT_DIR"]),
+                                          max_bytes=limit)
+    except engine.attachments.AttachmentRefused as exc:
         messages = {
             "empty": _("The file is empty."),
             "too_large": _("The file is larger than the limit of %(size)s.", size=_size(limit)),
             "type": _("This kind of file is not accepted. Upload PDF, Word, Excel, PowerPoint or image "
                       "(PNG, JPEG, GIF, WebP) files."),
             "extension": _("The file's content does not match its name (.%(ext)s). Save it in its real format "
-                           "and upload it again.", ext=documents.extension(upload.filename or "") or "?"),
+                           "and upload it again.", ext=engine.attachments.extension(upload.filename or "") or "?"),
         }
-        return messages.get(exc.reason, exc.message), 413 if exc.reason == "too_large" else 400
+        return messages[exc.refusal], 413 if exc.refusal == "too_large" else 400
     return None
-
-
-def _typed_form(task_id: str) -> form_render.Parsed:
-    view = engine.get_task(get_db(), task_id, user_id=current_user.id)
-    return form_render.parse(view.schema, view.ui_schema, request.form)
 
 
 def _upload_refused(task_id: str, typed: form_render.Parsed | None, message: str, status: int) -> Page:
@@ -208,16 +249,16 @@ def _upload_refused(task_id: str, typed: form_render.Parsed | None, message: str
 @bp.post("/<task_id>/attachments/<int:attachment_id>/remove")
 @login_required
 def remove_attachment(task_id: str, attachment_id: int) -> Response:
-    documents.remove_attachment(get_db(), task_id, attachment_id, user_id=current_user.id)
+    engine.attachments.remove_attachment(get_db(), task_id, attachment_id, user_id=current_user.id)
     flash(_("Attachment removed."), "success")
-    return redirect(url_for("tasks.task", task_id=task_id) + "#attachments")
+    return redirect(_task_url(task_id, "#attachments"))
 
 
 @bp.get("/attachments/<int:attachment_id>")
 @login_required
 def download(attachment_id: int) -> Response:
-    meta, path = documents.open_attachment(get_db(), attachment_id, user_id=current_user.id,
-                                           directory=Path(current_app.config["ATTACHMENT_DIR"]))
+    meta, path = engine.attachments.open_attachment(get_db(), attachment_id, user_id=current_user.id,
+                                                    directory=Path(current_app.config["ATTACHMENT_DIR"]))
     response = send_file(path, mimetype=meta.content_type, as_attachment=True, download_name=meta.name,
                          conditional=True, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -230,12 +271,9 @@ def download(attachment_id: int) -> Response:
 def comment(task_id: str) -> Page | Response:
     body, pinned = request.form.get("body", ""), request.form.get("field", "")
     try:
-        documents.add_comment(get_db(), task_id, user_id=current_user.id, body=body, field=pinned or None)
-    except InvalidData as exc:
-        reason = str(exc.details[0].get("message")) if exc.details else ""
-        message = {"required": _("Write a comment first."),
-                   "too_long": _("A comment can be at most %(n)s characters.", n=documents.MAX_COMMENT_CHARS),
-                   "unknown": _("Choose a field of the form, or none.")}.get(reason, exc.message)
-        return render_page(task_id, comment_error=message, comment_body=body, comment_field=pinned, status=400)
+        engine.comments.add_comment(get_db(), task_id, user_id=current_user.id, body=body, field=pinned or None)
+    except engine.InvalidData as exc:
+        return render_page(task_id, comment_error=explain(exc) or str(_("This comment cannot be added.")),
+                           comment_body=body, comment_field=pinned, status=400)
     flash(_("Comment added."), "success")
-    return redirect(url_for("tasks.task", task_id=task_id) + "#comments")
+    return redirect(_task_url(task_id, "#comments"))

@@ -1,4 +1,4 @@
-"""engine.documents: drafts, attachment checks and storage, comments, changes between rounds."""
+"""engine.attachments (checks, storage, rounds, withdrawal) and drafts (engine.save_draft)."""
 from __future__ import annotations
 
 import io
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import engine
+from engine import attachments
 from engine import definitions
-from engine import documents
 from tests.conftest import DATA
 from tests.helpers import World
 
@@ -41,93 +41,76 @@ def ooxml(folder: str) -> bytes:
     (ooxml("word"), "docx"), (ooxml("xl"), "xlsx"), (ooxml("ppt"), "pptx"),
     (b"MZ\x90\x00", None), (b"PK\x03\x04not a zip", None), (b"<html><script>", None)])
 def test_detect_by_content(content: bytes, kind: str | None) -> None:
-    assert documents.detect(content) == kind
+    assert attachments.detect(content) == kind
 
 
 def test_check_upload_names_and_types() -> None:
-    assert documents.check_upload("../../etc/方案.PDF", PDF, 100) == ("方案.PDF", "application/pdf")
-    assert documents.check_upload("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 100)[1] == "application/vnd.ms-excel"
+    assert attachments.check_upload("../../etc/方案.PDF", PDF, 100) == ("方案.PDF", "application/pdf")
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    assert attachments.check_upload("old.xls", ole, 100)[1] == "application/vnd.ms-excel"
     for name, content, reason in (("a.pdf", b"", "empty"), ("a.pdf", PDF * 20, "too_large"),
                                   ("a.pdf", b"MZ\x90", "type"), ("a.png", PDF, "extension"),
                                   ("a.exe", PDF, "extension"), ("pdf", PDF, "extension")):
-        with pytest.raises(documents.AttachmentRefused) as err:
-            documents.check_upload(name, content, 100)
-        assert err.value.reason == reason
+        with pytest.raises(attachments.AttachmentRefused) as err:
+            attachments.check_upload(name, content, 100)
+        assert err.value.refusal == reason
 
 
 def test_draft_needs_the_right_to_act(two_step: World) -> None:
     w = two_step
     iid = start(w)
     task = w.task(iid, "submit")
-    documents.save_draft(w.db, task.id, user_id=w.uid("city_a1"), data={"summary": "半"})
+    engine.save_draft(w.db, task.id, user_id=w.uid("city_a1"), data={"summary": "半"})
     assert w.task(iid, "submit").draft == {"summary": "半"}
     with pytest.raises(engine.Forbidden):
-        documents.save_draft(w.db, task.id, user_id=w.uid("prov_a"), data={})
+        engine.save_draft(w.db, task.id, user_id=w.uid("prov_a"), data={})
     with pytest.raises(engine.NotFound):
-        documents.save_draft(w.db, task.id, user_id=w.uid("city_b1"), data={})
+        engine.save_draft(w.db, task.id, user_id=w.uid("city_b1"), data={})
 
 
 def test_attachments_rounds_removal_and_changes(two_step: World, tmp_path: Path) -> None:
     w = two_step
     iid = start(w)
     first = w.task(iid, "submit")
-    a1 = documents.add_attachment(w.db, first.id, user_id=w.uid("city_a1"), filename="v1.pdf", content=PDF,
+    a1 = attachments.add_attachment(w.db, first.id, user_id=w.uid("city_a1"), filename="v1.pdf", content=PDF,
                                   directory=tmp_path, max_bytes=1000)
-    assert a1.round == 1 and documents.blob_path(tmp_path, a1.content_hash).read_bytes() == PDF
+    assert a1.round == 1 and attachments.blob_path(tmp_path, a1.content_hash).read_bytes() == PDF
     w.do("city_a1", iid, "submit", {"summary": "第一版", "spent_wan": 10})
     w.do("prov_a", iid, "review", {"decision": "revise", "comment": "改"})
     second = w.task(iid, "submit")
-    documents.remove_attachment(w.db, second.id, a1.id, user_id=w.uid("city_a1"))
-    a2 = documents.add_attachment(w.db, second.id, user_id=w.uid("city_a1"), filename="v2.pdf",
+    attachments.remove_attachment(w.db, second.id, a1.id, user_id=w.uid("city_a1"))
+    a2 = attachments.add_attachment(w.db, second.id, user_id=w.uid("city_a1"), filename="v2.pdf",
                                   content=PDF + b"2", directory=tmp_path, max_bytes=1000)
     assert a2.round == 2
     w.do("city_a1", iid, "submit", {"summary": "第二版", "spent_wan": 10})
     review = w.task(iid, "review")
-    changes = documents.changes_since_last_round(w.db, review.id, user_id=w.uid("prov_a"))
+    changes = engine.dossier(w.db, review.id, user_id=w.uid("prov_a")).changes
     assert len(changes) == 1
     ch = changes[0]
     assert [(f.key, f.old, f.new) for f in ch.changed] == [("summary", "第一版", "第二版")]
     assert [f.key for f in ch.unchanged] == ["spent_wan"]
     assert [a.name for a in ch.added] == ["v2.pdf"] and [r["name"] for r in ch.removed] == ["v1.pdf"]
     with pytest.raises(engine.NotFound):
-        documents.open_attachment(w.db, a2.id, user_id=w.uid("prov_b"), directory=tmp_path)
-    meta, path = documents.open_attachment(w.db, a2.id, user_id=w.uid("ministry"), directory=tmp_path)
+        attachments.open_attachment(w.db, a2.id, user_id=w.uid("prov_b"), directory=tmp_path)
+    meta, path = attachments.open_attachment(w.db, a2.id, user_id=w.uid("ministry"), directory=tmp_path)
     assert meta.name == "v2.pdf" and path.read_bytes() == PDF + b"2"
     # v1.pdf was withdrawn in round 2, yet stays in the record of round 1 and can be opened.
-    extras = documents.task_extras(w.db, review.id, user_id=w.uid("prov_a"))
-    kept = {a.name: (a.round, a.removed_at is not None) for a in extras.attachments}
+    submitted = engine.dossier(w.db, review.id, user_id=w.uid("prov_a")).work
+    kept = {a.name: (a.round, a.removed_at is not None) for doc in submitted for a in doc.attachments}
+    assert kept == {"v2.pdf": (2, False)}  # the review judges round 2: its files
+    with w.db() as s:
+        kept = {a.name: (a.round, a.removed_at is not None) for a in attachments.of_instance(s, iid)}
     assert kept == {"v1.pdf": (1, True), "v2.pdf": (2, False)}
-    assert documents.open_attachment(w.db, a1.id, user_id=w.uid("prov_a"), directory=tmp_path)[0].name == "v1.pdf"
+    assert attachments.open_attachment(w.db, a1.id, user_id=w.uid("prov_a"), directory=tmp_path)[0].name == "v1.pdf"
 
 
 def test_an_upload_of_this_round_is_removed_outright_and_only_once(two_step: World, tmp_path: Path) -> None:
     w = two_step
     iid = start(w)
     task = w.task(iid, "submit")
-    att = documents.add_attachment(w.db, task.id, user_id=w.uid("city_a1"), filename="draft.pdf", content=PDF,
+    att = attachments.add_attachment(w.db, task.id, user_id=w.uid("city_a1"), filename="draft.pdf", content=PDF,
                                    directory=tmp_path, max_bytes=1000)
-    documents.remove_attachment(w.db, task.id, att.id, user_id=w.uid("city_a1"))
-    assert documents.task_extras(w.db, task.id, user_id=w.uid("city_a1")).attachments == []
+    attachments.remove_attachment(w.db, task.id, att.id, user_id=w.uid("city_a1"))
+    assert engine.dossier(w.db, task.id, user_id=w.uid("city_a1")).attachments == []
     with pytest.raises(engine.NotFound):
-        documents.remove_attachment(w.db, task.id, att.id, user_id=w.uid("city_a1"))
-
-
-def test_comments_pin_to_the_reviewed_step_and_show_next_round(two_step: World) -> None:
-    w = two_step
-    iid = start(w)
-    w.do("city_a1", iid, "submit", {"summary": "第一版"})
-    review = w.task(iid, "review")
-    documents.add_comment(w.db, review.id, user_id=w.uid("prov_a"), body="说清楚", field="submit:summary")
-    documents.add_comment(w.db, review.id, user_id=w.uid("prov_a"), body="总体意见")
-    with pytest.raises(engine.NotFound):
-        documents.add_comment(w.db, review.id, user_id=w.uid("city_b1"), body="x")
-    with pytest.raises(engine.InvalidData):
-        documents.add_comment(w.db, review.id, user_id=w.uid("prov_a"), body="x", field="review:bogus")
-    w.do("prov_a", iid, "review", {"decision": "revise", "comment": "请修改"})
-    second = w.task(iid, "submit")
-    extras = documents.task_extras(w.db, second.id, user_id=w.uid("city_a1"))
-    assert [c.body for c in extras.pinned["summary"]] == ["说清楚"]
-    assert extras.pinned["summary"][0].round == 1
-    assert [fb.data for fb in extras.feedback] == [{"decision": "revise", "comment": "请修改"}]
-    assert [c.body for c in extras.comments] == ["说清楚", "总体意见"]
-    assert extras.pilot_name == "宁波市" and extras.province_name == "浙江省"
+        attachments.remove_attachment(w.db, task.id, att.id, user_id=w.uid("city_a1"))

@@ -1,0 +1,82 @@
+"""Load and authorize: the acting user and the object an engine call works on, fetched and checked
+against the access rule in one place.
+
+One error policy: what the user may not see is NotFound, exactly as if it did not exist (no
+existence leak); what they see but may not act on is Forbidden; what is not in a state to act on
+is InvalidState or ConflictError. Helpers take the caller's Session and never commit.
+"""
+from __future__ import annotations
+
+from sqlalchemy import bindparam
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import joinedload
+
+from engine import access
+from engine.errors import ConflictError
+from engine.errors import Forbidden
+from engine.errors import InvalidState
+from engine.errors import NotFound
+from engine.models import Attachment
+from engine.models import HumanTask
+from engine.models import Instance
+from engine.models import InstanceState
+from engine.models import ProcessVersion
+from engine.models import TaskStatus
+from engine.models import User
+
+# Built once: every task page and completion starts here.
+_TASK = (select(HumanTask).where(HumanTask.id == bindparam("task_id"))
+         .options(joinedload(HumanTask.instance).joinedload(Instance.version).joinedload(ProcessVersion.definition)))
+
+
+def active_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise Forbidden("unknown or deactivated user", reason="inactive_user")
+    return user
+
+
+def visible_instance(session: Session, user: User, instance_id: int) -> Instance:
+    instance = session.get(Instance, instance_id)
+    if instance is None or not access.may_view_instance(user, instance):
+        raise NotFound(f"no instance {instance_id}", reason="instance_not_found")
+    return instance
+
+
+def visible_task(session: Session, user: User, task_id: str) -> HumanTask:
+    """A task of an instance the user may see (any state), with its instance and version loaded."""
+    row = session.scalar(_TASK, {"task_id": task_id})
+    if row is None or not access.may_view_instance(user, row.instance):
+        raise NotFound("no such task", reason="task_not_found")
+    return row
+
+
+def open_task(session: Session, user: User, task_id: str, *, manage: bool = False) -> HumanTask:
+    """A ready task of a running instance that the user may act on (``manage``: or hand over)."""
+    row = visible_task(session, user, task_id)
+    allowed = access.may_act_on_task(user, row) or (manage and access.may_reassign(user, row))
+    if not allowed:
+        raise Forbidden("this task is for another role or jurisdiction", reason="task_not_yours")
+    if row.state != TaskStatus.READY:
+        raise InvalidState(f"this task is already {row.state.value}", reason=f"task_{row.state.value}")
+    if row.instance.state != InstanceState.RUNNING:
+        raise InvalidState(f"the instance is {row.instance.state.value}",
+                           reason=f"instance_{row.instance.state.value}")
+    return row
+
+
+def actionable_task(session: Session, user: User, task_id: str) -> HumanTask:
+    """:func:`open_task` that the user may work on now: unclaimed, or claimed by the user."""
+    row = open_task(session, user, task_id)
+    if row.claimed_by_id not in (None, user.id):
+        raise ConflictError("another user has claimed this task; ask them to release it", reason="claimed_by_other")
+    return row
+
+
+def visible_attachment(session: Session, user: User, attachment_id: int) -> Attachment:
+    att = session.get(Attachment, attachment_id)
+    instance = session.get(Instance, att.instance_id) if att is not None else None
+    if att is None or instance is None or not access.may_view_instance(user, instance):
+        raise NotFound("no such attachment", reason="attachment_not_found")
+    return att
