@@ -27,12 +27,14 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm import sessionmaker
 
 from engine import access
+from engine import attachments
 from engine import clock
 from engine import forms
+from engine import state
+from engine.dossier import Document
 from engine.errors import Forbidden
 from engine.errors import NotFound
 from engine.lookup import active_user
-from engine.models import Attachment
 from engine.models import AuditEvent
 from engine.models import Comment
 from engine.models import DefinitionFile
@@ -48,8 +50,6 @@ from engine.models import TaskStatus
 from engine.models import User
 
 DASHBOARD_ROLES = (Role.PROVINCE, Role.MINISTRY, Role.ADMIN)
-SUMMARY_FIELDS = 6
-Answer = tuple[dict[str, Any] | None, str, Any]  # (schema node, field key, submitted value)
 
 
 def _name(user: User | None) -> str | None:
@@ -125,29 +125,15 @@ class ReadyTask:
 
 
 @dataclass
-class AttachmentRow:
-    id: int
-    name: str
-    content_type: str
-    size: int
+class RoundGroup:
+    """The documents of one round: of the instance, or of one iteration of a repeated part
+    (a creation year) named by that part and its number."""
+
     round: int
-    uploaded_at: datetime
-    removed_at: datetime | None = None  # withdrawn in a later round; still part of this one
-
-
-@dataclass
-class Submission:
-    """One completed step of one round: what was submitted, by whom, with its files."""
-
-    task_id: str
-    bpmn_id: str
-    name: str
-    round: int
-    role: str
-    completed_at: datetime | None
-    completed_by: str | None
-    summary: list[Answer]
-    attachments: list[AttachmentRow] = field(default_factory=list)
+    cycle: str  # "" outside any repeated part
+    cycle_name: str | None
+    cycle_number: int | None
+    documents: list[Document] = field(default_factory=list)
 
 
 @dataclass
@@ -162,6 +148,7 @@ class Event:
     decision: str | None
     comment: str | None
     message: str | None
+    decision_node: dict[str, Any] | None = None  # the decision field's schema node (its option titles)
 
 
 @dataclass
@@ -179,7 +166,7 @@ class InstanceDetail:
     visited: list[str]
     current: list[str]
     events: list[Event]
-    rounds: list[tuple[int, list[Submission]]]
+    rounds: list[RoundGroup]
 
 
 @dataclass
@@ -192,31 +179,23 @@ class PilotPage:
     instances: list[InstanceDetail]
 
 
-def _summary(schema: dict[str, Any] | None, data: dict[str, Any] | None) -> list[Answer]:
-    """The first few top-level answers of a submission: (schema node, key, value)."""
-    props = (schema or {}).get("properties") or {}
-    out: list[Answer] = []
-    for key, value in (data or {}).items():
-        if value is None or value == "" or key.startswith("_"):
-            continue
-        node = props.get(key) if isinstance(props.get(key), dict) else None
-        out.append((node, key, value))
-        if len(out) >= SUMMARY_FIELDS:
-            break
-    return out
-
-
-def _decision_and_comment(data: Any) -> tuple[str | None, str | None]:
+def _decision_and_comment(data: Any, schema: dict[str, Any] | None) -> tuple[str | None, str | None,
+                                                                          dict[str, Any] | None]:
+    """A completed step's decision (its first answered choice field) with that field's schema node,
+    and its comment (its first answered field named ``…comment`` or ``…note``), for the timeline."""
     if not isinstance(data, dict):
-        return None, None
-    decision = next((str(v) for k, v in data.items() if k.endswith("decision") and isinstance(v, str) and v), None)
+        return None, None, None
+    props = (schema or {}).get("properties") or {}
+    decision, node = next(((str(v), props[k]) for k, v in data.items()
+                           if isinstance(props.get(k), dict) and ("oneOf" in props[k] or "enum" in props[k])
+                           and isinstance(v, str) and v), (None, None))
     comment = next((str(v) for k, v in data.items()
                     if (k.endswith("comment") or k.endswith("note")) and isinstance(v, str) and v.strip()), None)
-    return decision, comment
+    return decision, comment, node
 
 
-def _events(session: Session, instance_id: int, tasks: dict[str, HumanTask],
-            names: dict[str, str]) -> list[Event]:
+def _events(session: Session, instance_id: int, tasks: dict[str, HumanTask], names: dict[str, str],
+            schemas: Any) -> list[Event]:
     rows = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
                            .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id))
     bodies: dict[int, str] = {cid: body for cid, body in session.execute(
@@ -225,12 +204,14 @@ def _events(session: Session, instance_id: int, tasks: dict[str, HumanTask],
     for e in rows:
         task = tasks.get(e.task_id or "")
         bpmn_id = e.bpmn_id or (task.bpmn_id if task else None)
-        decision, comment = _decision_and_comment(e.data_after) if e.action == "task_completed" else (None, None)
+        decision, comment, node = None, None, None
+        if e.action == "task_completed" and task is not None:
+            decision, comment, node = _decision_and_comment(e.data_after, schemas(task))
         if e.action == "comment_added" and isinstance(e.data_after, dict):
             comment = bodies.get(e.data_after.get("comment_id") or 0)
         out.append(Event(e.id, e.action, e.at, _name(e.actor), bpmn_id,
                          names.get(bpmn_id or "") if bpmn_id else None, task.round if task else None,
-                         decision, comment, e.message))
+                         decision, comment, e.message, node))
     return out
 
 
@@ -243,24 +224,37 @@ def _detail(session: Session, instance: Instance) -> InstanceDetail:
     users = {u.id: u for u in session.scalars(select(User).where(
         User.id.in_({t.completed_by_id for t in rows if t.completed_by_id})))}
     ready = [t for t in rows if t.state == TaskStatus.READY]
-    attachments: dict[str, list[AttachmentRow]] = {}
-    for a in session.scalars(select(Attachment).where(Attachment.instance_id == instance.id).order_by(Attachment.id)):
-        attachments.setdefault(a.task_id or "", []).append(
-            AttachmentRow(a.id, a.name, a.content_type, a.size, a.round, a.uploaded_at, a.removed_at))
-    rounds: dict[int, list[Submission]] = {}
-    for t in rows:
-        if t.state != TaskStatus.COMPLETED:
-            continue
-        schema = forms.load(session, instance.version_id, t.form)
-        rounds.setdefault(t.round, []).append(Submission(
-            t.id, t.bpmn_id, t.name, t.round, t.role.value, t.completed_at, _name(users.get(t.completed_by_id or 0)),
-            _summary(schema, t.data), attachments.get(t.id, [])))
+    files = attachments.of_instance(session, instance.id)
+    version_id = instance.version_id
+
+    def schema(t: HumanTask) -> dict[str, Any] | None:
+        return forms.load(session, version_id, t.form)
+
+    groups: dict[tuple[str, int], RoundGroup] = {}
+    for t in sorted((t for t in rows if t.state == TaskStatus.COMPLETED),
+                    key=lambda t: (t.completed_at or t.created_at, t.created_at)):
+        group = groups.get((t.cycle, t.round))
+        if group is None:
+            group = groups[t.cycle, t.round] = RoundGroup(t.round, t.cycle, *_cycle_label(instance, t.cycle))
+        group.documents.append(Document(
+            t.id, t.bpmn_id, t.name, t.role, t.round, t.cycle, t.completed_at, _name(users.get(t.completed_by_id or 0)),
+            schema(t), forms.load(session, version_id, t.ui_form), dict(t.data or {}),
+            [a for a in files if a.task_id == t.id]))
     return InstanceDetail(
         instance.id, instance.version.definition.key, instance.version.definition.name, instance.version.number,
         instance.state.value, instance.stage, instance.started_at, instance.ended_at, instance.error,
         [ReadyTask(t.id, t.bpmn_id, t.name, t.round, t.due_at, _name(t.claimed_by), t.role.value) for t in ready],
         list(instance.visited or []), sorted({t.bpmn_id for t in ready}),
-        _events(session, instance.id, by_id, names), sorted(rounds.items()))
+        _events(session, instance.id, by_id, names, schema), list(groups.values()))
+
+
+def _cycle_label(instance: Instance, cycle: str) -> tuple[str | None, int | None]:
+    """(name of the repeated part, iteration number) of a cycle key such as "annual_cycle:2"."""
+    if not cycle:
+        return None, None
+    bpmn_id, _, number = cycle.rpartition("/")[2].partition(":")
+    spec = state.task_spec(instance.version, bpmn_id)
+    return (getattr(spec, "bpmn_name", None) or bpmn_id), int(number) if number.isdigit() else None
 
 
 def pilot_page(db: sessionmaker[Session], pilot_id: int, *, user_id: int) -> PilotPage:

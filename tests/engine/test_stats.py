@@ -112,6 +112,9 @@ def test_pilot_page_lists_events_and_rounds(world: World, at: Clock) -> None:
     review = inst.events[-1]
     assert (review.bpmn_id, review.decision, review.comment, review.actor) == (
         "review_scheme", "revise", "请补充顶层设计", "prov_a")
-    ((n, subs),) = inst.rounds
-    assert n == 1 and [s.bpmn_id for s in subs] == ["submit_scheme", "review_scheme"]
-    assert ("scheme_title", SCHEME["scheme_title"]) in [(k, v) for _node, k, v in subs[0].summary]
+    assert review.decision_node and review.decision_node["oneOf"][1]["title"] == "退回修改"
+    (group,) = inst.rounds
+    assert (group.round, group.cycle) == (1, "") and [s.bpmn_id for s in group.documents] == [
+        "submit_scheme", "review_scheme"]
+    assert group.documents[0].data == SCHEME  # the whole submission, as entered
+    assert group.documents[0].schema and group.documents[0].schema["properties"]["scheme_title"]["title"]

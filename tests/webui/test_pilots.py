@@ -92,7 +92,7 @@ def test_diagram_endpoint_and_page_data(world: World, browser: Callable[[str], B
     assert 'data-diagram="diagram-data-' in html and "js/diagram.js" in html
     ready = world.task(iid, "submit_scheme")
     assert f'href="/tasks/{ready.id}?from=pilot"' in html
-    assert "第 1 轮修改" in html  # round 2 of the submission is revision round 1
+    assert "第 2 轮" in html and 'data-round="2"' in html  # the submission is in its second round
 
 
 def test_timeline_in_order_with_translated_labels(world: World, browser: Callable[[str], Browser]) -> None:

@@ -48,10 +48,6 @@ ACTIONS = {
     "comment_added": _l("Comment added"),
     "draft_saved": _l("Draft saved"),
 }
-DECISIONS = {"approve": _l("Approve"), "revise": _l("Request revision"), "reject": _l("Reject"),
-             "accepted": _l("Approve"), "supplement": _l("Request supplement"),
-             "verified": _l("Rectification verified"), "rectify_again": _l("Rectify again")}
-
 
 def stage_text(stage: str | None) -> str:
     """An instance's stage ("中文 / English, 中文 / English") in the user's language."""
@@ -102,7 +98,7 @@ def pilot(pilot_id: int) -> str:
     diagrams = {i.id: {"url": url_for("pilots.diagram", pilot_id=page.id, instance_id=i.id),
                        "visited": i.visited, "current": i.current} for i in page.instances}
     return render_template("pilots/pilot.html", page=page, diagrams=diagrams, actions=ACTIONS,
-                           decisions=DECISIONS, attachment_url=attachment_url, task_url=task_url)
+                           attachment_url=attachment_url, task_url=task_url)
 
 
 @bp.get("/<int:pilot_id>/instances/<int:instance_id>/diagram.bpmn")

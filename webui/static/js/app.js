@@ -12,3 +12,8 @@ document.addEventListener("focusin", (event) => {
   const field = event.target;
   if (field instanceof HTMLInputElement && field.hasAttribute("data-select-on-focus")) field.select();
 });
+
+// An element marked data-focus-on-load (the error summary after a failed submit) takes the focus,
+// so a screen reader reads it first and a keyboard user tabs on from it to the fields.
+const focusFirst = document.querySelector("[data-focus-on-load]");
+if (focusFirst) focusFirst.focus();

@@ -1,11 +1,8 @@
-// The task page: after a failed submit the error summary takes the focus (a screen reader reads
-// it, a keyboard user tabs on to the fields); long texts in documents and comparisons are folded
-// to a few lines with a button to show them whole. The page is complete without this file.
+// Long texts in documents and comparisons (.fold inside an element carrying data-fold-more and
+// data-fold-less, the button texts) are folded to a few lines with a button to show them whole.
+// The page is complete without this file: without it everything is shown.
 (function () {
   "use strict";
-  const summary = document.querySelector("[data-focus-on-load]");
-  if (summary) summary.focus();
-
   const FOLDED_HEIGHT = 160; // px, about eight lines
   document.querySelectorAll(".fold").forEach(function (block, index) {
     if (block.scrollHeight <= FOLDED_HEIGHT * 1.25) return;
