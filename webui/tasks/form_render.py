@@ -254,8 +254,9 @@ def walk(fields: list[Field]) -> list[Field]:
 # --- errors -------------------------------------------------------------------------------------
 
 _MESSAGES: list[tuple[re.Pattern[str], Any]] = [
-    (re.compile(r"is a required property|is too short|does not match '\\\\S'|should be non-empty"),
-     lambda m: _("Required.")),
+    (re.compile(r"is a required property|^'' is too short|^\[\] is too short|does not match '\\\\S'|"
+                r"should be non-empty"), lambda m: _("Required.")),
+    (re.compile(r"is too short"), lambda m: _("Too short.")),
     (re.compile(r"is less than the minimum of (\S+)"), lambda m: _("Must be at least %(n)s.", n=m.group(1))),
     (re.compile(r"is greater than the maximum of (\S+)"), lambda m: _("Must be at most %(n)s.", n=m.group(1))),
     (re.compile(r"is too long"), lambda m: _("Too long.")),
@@ -265,16 +266,18 @@ _MESSAGES: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"is not of type 'integer'"), lambda m: _("Enter a whole number.")),
     (re.compile(r"is not of type 'number'"), lambda m: _("Enter a number.")),
     (re.compile(r"unknown field"), lambda m: _("This field is not part of the form.")),
+    (re.compile(r"does not match|is not a '"), lambda m: _("This value does not have the expected form.")),
 ]
 
 
 def humanize(message: str) -> str:
-    """The engine's (jsonschema's) English message as a short sentence in the user's language."""
+    """The engine's (jsonschema's) English message as a short sentence in the user's language;
+    one it does not know becomes a plain "not valid" rather than English on the page."""
     for pattern, make in _MESSAGES:
         match = pattern.search(message)
         if match:
             return str(make(match))
-    return message
+    return str(_("This value is not valid."))
 
 
 def error_map(details: list[dict[str, object]]) -> dict[str, str]:

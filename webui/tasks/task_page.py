@@ -84,6 +84,11 @@ def _document_fields(doc: engine.Document) -> list[form_render.Field]:
     return form_render.build(doc.schema, doc.ui_schema, doc.data, editable=False, round_=doc.round)[0]
 
 
+def _any(changes: engine.rounds.StepChanges) -> bool:
+    """Whether a comparison has anything to show (a revision just opened equals its last round)."""
+    return bool(changes.changed or changes.added or changes.removed)
+
+
 def _source() -> str | None:
     came_from = request.values.get("from", "")
     return came_from if came_from in SOURCES else None
@@ -107,7 +112,7 @@ def render_page(task_id: str, *, values: dict[str, Any] | None = None, raw: dict
     return render_template(
         "tasks/task.html", d=d, task=d.task, fields=fields, problems=problems, source=_source(), sources=SOURCES,
         instructions=instructions_html(d.instructions), attachment_rounds=sorted(groups.items(), reverse=True),
-        judged_changes=changes, own_changes=[c for c in d.changes if c.pending or c.bpmn_id == d.task.bpmn_id],
+        judged_changes=changes, own_changes=[c for c in d.changes if c.bpmn_id == d.task.bpmn_id and _any(c)],
         upload_error=upload_error, comment_error=comment_error, comment_body=comment_body,
         comment_field=comment_field, alert=alert, max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],
         allowed_extensions=engine.attachments.ALLOWED_EXTENSIONS, has_draft=d.task.draft is not None,
