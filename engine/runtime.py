@@ -212,7 +212,7 @@ def send_message(db: sessionmaker[Session], instance_id: int, name: str, *, user
 
         run_and_save(session, instance, wf, act)
         audit.record(session, "message_sent", actor_id=user.id, instance_id=instance.id, after=payload,
-                     message=name)
+                     bpmn_id=offered[name].get("bpmn_id"), message=name)
 
 
 def suspend(db: sessionmaker[Session], instance_id: int, *, user_id: int, reason: str) -> None:

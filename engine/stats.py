@@ -194,8 +194,12 @@ def _decision_and_comment(data: Any, schema: dict[str, Any] | None) -> tuple[str
     return decision, comment, node
 
 
-def _events(session: Session, instance_id: int, tasks: dict[str, HumanTask], names: dict[str, str],
-            schemas: Any) -> list[Event]:
+# Audit messages written by the engine (a message's key, an exception's English): not for a page.
+_MACHINE_MESSAGES = {"message_sent", "instance_error", "timer_fired"}
+
+
+def _events(session: Session, instance_id: int, tasks: dict[str, HumanTask], names: dict[str, str],  # noqa: PLR0917
+            schemas: Any, element_name: Any) -> list[Event]:
     rows = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
                            .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id))
     bodies: dict[int, str] = {cid: body for cid, body in session.execute(
@@ -209,9 +213,10 @@ def _events(session: Session, instance_id: int, tasks: dict[str, HumanTask], nam
             decision, comment, node = _decision_and_comment(e.data_after, schemas(task))
         if e.action == "comment_added" and isinstance(e.data_after, dict):
             comment = bodies.get(e.data_after.get("comment_id") or 0)
-        out.append(Event(e.id, e.action, e.at, _name(e.actor), bpmn_id,
-                         names.get(bpmn_id or "") if bpmn_id else None, task.round if task else None,
-                         decision, comment, e.message, node))
+        step = (names.get(bpmn_id) or element_name(bpmn_id)) if bpmn_id else None
+        message = None if e.action in _MACHINE_MESSAGES else e.message  # a reason typed by a person stays
+        out.append(Event(e.id, e.action, e.at, _name(e.actor), bpmn_id, step, task.round if task else None,
+                         decision, comment, message, node))
     return out
 
 
@@ -245,7 +250,13 @@ def _detail(session: Session, instance: Instance) -> InstanceDetail:
         instance.state.value, instance.stage, instance.started_at, instance.ended_at, instance.error,
         [ReadyTask(t.id, t.bpmn_id, t.name, t.round, t.due_at, _name(t.claimed_by), t.role.value) for t in ready],
         list(instance.visited or []), sorted({t.bpmn_id for t in ready}),
-        _events(session, instance.id, by_id, names, schema), list(groups.values()))
+        _events(session, instance.id, by_id, names, schema, lambda bpmn_id: _element_name(instance, bpmn_id)),
+        list(groups.values()))
+
+
+def _element_name(instance: Instance, bpmn_id: str) -> str | None:
+    spec = state.task_spec(instance.version, bpmn_id)
+    return getattr(spec, "bpmn_name", None) if spec is not None else None
 
 
 def _cycle_label(instance: Instance, cycle: str) -> tuple[str | None, int | None]:
@@ -253,8 +264,7 @@ def _cycle_label(instance: Instance, cycle: str) -> tuple[str | None, int | None
     if not cycle:
         return None, None
     bpmn_id, _, number = cycle.rpartition("/")[2].partition(":")
-    spec = state.task_spec(instance.version, bpmn_id)
-    return (getattr(spec, "bpmn_name", None) or bpmn_id), int(number) if number.isdigit() else None
+    return _element_name(instance, bpmn_id) or bpmn_id, int(number) if number.isdigit() else None
 
 
 def pilot_page(db: sessionmaker[Session], pilot_id: int, *, user_id: int) -> PilotPage:

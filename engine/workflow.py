@@ -115,7 +115,8 @@ def waiting_messages(wf: BpmnWorkflow) -> list[dict[str, str | None]]:
         definition = getattr(task.task_spec, "event_definition", None)
         if isinstance(definition, MessageEventDefinition):
             found[definition.name] = {"name": definition.name, "lane": task.task_spec.lane,
-                                      "label": task.task_spec.bpmn_name or definition.name}
+                                      "label": task.task_spec.bpmn_name or definition.name,
+                                      "bpmn_id": task.task_spec.bpmn_id}
     return sorted(found.values(), key=lambda m: str(m["name"]))
 
 

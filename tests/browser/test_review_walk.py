@@ -32,16 +32,8 @@ def submit(page: Page) -> None:
         page.locator("#task-form button[value=submit]").click()
 
 
-@pytest.mark.parametrize("device", list(WIDTHS))
-def test_the_review_round_trip(new_page: Any, site: Site, device: str) -> None:
-    world = site.world
-    pilot = world.pilots["A1"] if device == "laptop" else world.pilots["A2"]
-    city_user = "city_a1" if device == "laptop" else "city_a2"
-    iid = engine.start(site.db, "pilot_lifecycle", user_id=world.uid("prov_a"), pilot_id=pilot)
-    width = WIDTHS[device]
-
-    city = new_page(width=width)
-    sign_in(city, site, city_user)
+def city_submits_first(city: Page, site: Site, iid: int) -> None:
+    """An empty submit names every problem at once; the city then fills the form in and submits."""
     open_task(city, site, iid, "submit_scheme")
     assert city.locator("[name=f-revision_notes]").count() == 0  # nothing to reply to in round 1
     submit(city)
@@ -56,8 +48,8 @@ def test_the_review_round_trip(new_page: Any, site: Site, device: str) -> None:
     submit(city)
     assert city.locator(".alert-success").count() == 1
 
-    reviewer = new_page(width=width)
-    sign_in(reviewer, site, "prov_a")
+
+def reviewer_sends_it_back(reviewer: Page, site: Site, iid: int, device: str) -> None:
     open_task(reviewer, site, iid, "review_scheme", "group")
     work = reviewer.locator("#work")
     assert work.get_by_text(SCHEME["objectives"]).is_visible()
@@ -69,6 +61,8 @@ def test_the_review_round_trip(new_page: Any, site: Site, device: str) -> None:
     reviewer.fill("[name=f-comment]", "请补充量化指标")
     submit(reviewer)
 
+
+def city_revises(city: Page, site: Site, iid: int, device: str) -> None:
     open_task(city, site, iid, "submit_scheme")
     assert city.locator("#work").get_by_text("请补充量化指标").is_visible()
     assert city.locator("[name=f-revision_notes]").count() == 1
@@ -78,6 +72,8 @@ def test_the_review_round_trip(new_page: Any, site: Site, device: str) -> None:
     city.fill("[name=f-revision_notes]", "已补充量化目标")
     submit(city)
 
+
+def reviewer_approves_round_two(reviewer: Page, site: Site, iid: int, device: str) -> None:
     open_task(reviewer, site, iid, "review_scheme", "group")
     assert reviewer.input_value("[name=f-comment]") == ""  # round 2's record starts empty
     assert reviewer.locator("[name=f-decision]:checked").count() == 0
@@ -86,10 +82,23 @@ def test_the_review_round_trip(new_page: Any, site: Site, device: str) -> None:
     shoot(reviewer, f"revision-changes-{device}")
     reviewer.check("[name=f-decision][value=approve]")
     submit(reviewer)
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_the_review_round_trip(new_page: Any, site: Site, device: str) -> None:
+    world = site.world
+    pilot, city_user = (world.pilots["A1"], "city_a1") if device == "laptop" else (world.pilots["A2"], "city_a2")
+    iid = engine.start(site.db, "pilot_lifecycle", user_id=world.uid("prov_a"), pilot_id=pilot)
+    city, reviewer = new_page(width=WIDTHS[device]), new_page(width=WIDTHS[device])
+    sign_in(city, site, city_user)
+    sign_in(reviewer, site, "prov_a")
+    city_submits_first(city, site, iid)
+    reviewer_sends_it_back(reviewer, site, iid, device)
+    city_revises(city, site, iid, device)
+    reviewer_approves_round_two(reviewer, site, iid, device)
     approvals = [e.data_after for e in engine.instance_events(site.db, iid, user_id=world.uid("admin"))
                  if e.action == "task_completed" and e.bpmn_id == "review_scheme"]
-    assert approvals[-1] == {"decision": "approve"}
-
+    assert approvals == [{"decision": "revise", "comment": "请补充量化指标"}, {"decision": "approve"}]
     open_task(city, site, iid, "submit_task_book")
     assert city.get_by_text("修改对比").count() == 0 and city.locator("[data-changes]").count() == 0
     assert city.get_by_text("请补充量化指标").count() == 0

@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 
 import engine
 from engine import state
+from engine.models import Instance
+from engine.models import InstanceState
 from tests.helpers import World
 from tests.processes.test_pilot_lifecycle import SCHEME
 from tests.processes.test_pilot_lifecycle import through_scheme
+from tests.processes.test_pilot_lifecycle import through_task_book
 from tests.webui.conftest import Browser
 from tests.webui.test_frame import english_browser
 from tests.webui.test_task_page import page
@@ -192,3 +195,22 @@ def test_a_failed_submit_costs_one_read_of_the_form_one_try_and_one_page(
     assert loads == []  # the typed values are shown as they are: no workflow is restored for them
     # the signed-in user, the form, the completion that refused, the page, the navigation counts
     assert len(set(map(id, sessions))) <= 5
+
+
+def test_the_timeline_names_an_inspection_and_hides_engine_english(world: World,
+                                                                   browser: Callable[[str], Browser]) -> None:
+    iid = start(world)
+    through_scheme(world, iid)
+    through_task_book(world, iid)
+    engine.send_message(world.db, iid, "open_inspection", user_id=world.uid("prov_a"),
+                        payload={"findings": "平台建设滞后"})
+    with world.db.begin() as s:  # as the worker leaves an instance that failed
+        failed = s.get(Instance, iid)
+        assert failed is not None
+        failed.state, failed.error = InstanceState.ERROR, "ZeroDivisionError: x"
+    html = browser("prov_a").get(f"/pilots/{world.pilots['A1']}").get_data(as_text=True)
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", "", html, flags=re.S))
+    assert "open_inspection" not in text and "ZeroDivisionError" not in text
+    assert "督查" in text and "流程因错误停止" in text
+    admin = browser("admin").get(f"/pilots/{world.pilots['A1']}").get_data(as_text=True)
+    assert "ZeroDivisionError" in admin  # the administrator gets the technical details
