@@ -97,9 +97,9 @@ def add_comment(db: sessionmaker[Session], task_id: str, *, user_id: int, body: 
 
 
 def instance_trail(session: Session, instance_id: int) -> rounds.Trail:
-    """Every task row of an instance (with its instance loaded), for :class:`rounds.Trail`."""
-    return rounds.Trail(list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
-                                             .options(selectinload(HumanTask.instance)))))
+    """Every task row of an instance, for :class:`rounds.Trail` (callers have loaded the instance:
+    each row's ``instance`` comes from the session, without a query)."""
+    return rounds.Trail(list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id))))
 
 
 def of_instance(session: Session, instance_id: int) -> list[CommentView]:

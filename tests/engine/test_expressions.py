@@ -148,10 +148,10 @@ def test_callables_found_in_task_data_can_never_be_called(marker: Path) -> None:
 @pytest.mark.parametrize("source", BOMBS)
 def test_resource_bombs_are_refused_at_deploy_and_stop_fast_at_run_time(source: str) -> None:
     assert check(source) != []
-    started = time.monotonic()
+    started = time.process_time()  # the CPU it burnt, not the wall clock of a busy machine
     with pytest.raises(LimitExceeded):
         evaluate(source, {})
-    assert time.monotonic() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 @pytest.mark.parametrize("source", [

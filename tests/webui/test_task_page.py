@@ -337,8 +337,8 @@ def test_pinned_comment_and_review_shown_beside_field_on_next_round_with_diff(
     html = page(prov, world.task(iid, "review_scheme").id)
     row = re.search(r'<tr data-field="safeguards">.*?</tr>', html, re.S)
     assert row, "no diff row for the changed field"
-    assert re.search(r'class="diff-old">.*保障措施', row.group(0), re.S)
-    assert re.search(r'class="diff-new">.*新增资金保障', row.group(0), re.S)
+    assert re.search(r'class="diff-old"[^>]*>.*保障措施', row.group(0), re.S)
+    assert re.search(r'class="diff-new"[^>]*>.*新增资金保障', row.group(0), re.S)
     assert '<tr data-field="objectives">' not in html  # unchanged: collapsed
     assert "v2.png" in html.split('data-changes-step="submit_scheme"')[1].split("data-full-document")[0]
 
