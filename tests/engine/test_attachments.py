@@ -9,18 +9,9 @@ import pytest
 
 import engine
 from engine import attachments
-from engine import definitions
-from tests.conftest import DATA
 from tests.helpers import World
 
 PDF = b"%PDF-1.7\n%%EOF\n"
-
-
-@pytest.fixture
-def two_step(world: World) -> World:
-    engine.deploy(world.db, definitions.read_paths([DATA / "two_step.bpmn", DATA / "submit-schema.json",
-                                                     DATA / "review-schema.json"]))
-    return world
 
 
 def start(world: World) -> int:

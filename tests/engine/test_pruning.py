@@ -3,22 +3,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import engine
-from engine import definitions
 from engine import pruning
 from engine import state
 from engine.models import Instance
-from tests.conftest import DATA
 from tests.helpers import World
-
-
-@pytest.fixture
-def two_step(world: World) -> World:
-    engine.deploy(world.db, definitions.read_paths([DATA / "two_step.bpmn", DATA / "submit-schema.json",
-                                                     DATA / "review-schema.json"]))
-    return world
 
 
 def revise(world: World, iid: int, rounds: int) -> None:

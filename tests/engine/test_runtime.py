@@ -6,20 +6,11 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 import engine
-from engine import definitions
 from engine.models import AuditEvent
 from engine.models import HumanTask
 from engine.models import Instance
-from tests.conftest import DATA
 from tests.helpers import Clock
 from tests.helpers import World
-
-
-@pytest.fixture
-def two_step(world: World) -> World:
-    engine.deploy(world.db, definitions.read_paths([DATA / "two_step.bpmn", DATA / "submit-schema.json",
-                                                     DATA / "review-schema.json"]))
-    return world
 
 
 def start(world: World, pilot: str = "A1", user: str = "prov_a") -> int:
