@@ -3,7 +3,9 @@ SQLAlchemy. It knows nothing of the web; callers pass a sessionmaker and explici
 from engine import attachments
 from engine import comments
 from engine import forms
+from engine import pilots
 from engine import rounds
+from engine import stats
 from engine.db import make_sessionmaker
 from engine.definitions import deploy
 from engine.definitions import list_definitions
@@ -44,7 +46,7 @@ __all__ = [
     "ConflictError", "DeployError", "Document", "Dossier", "EngineError", "Forbidden", "InvalidData",
     "InvalidState", "NotFound", "TaskQuery", "WorkflowFailed", "attachments", "cancel", "claim", "comments",
     "complete", "counts_for", "deploy", "dossier", "fire_due_timers", "forms", "get_instance", "get_task",
-    "instance_events", "list_definitions", "list_instances", "list_pilots", "make_sessionmaker", "reassign",
-    "resume", "rounds", "save_draft", "send_message", "start", "suspend", "task_form", "tasks_for", "unclaim",
-    "upgrade_schema",
+    "instance_events", "list_definitions", "list_instances", "list_pilots", "make_sessionmaker", "pilots",
+    "reassign", "resume", "rounds", "save_draft", "send_message", "start", "stats", "suspend", "task_form",
+    "tasks_for", "unclaim", "upgrade_schema",
 ]

@@ -140,6 +140,11 @@ class User(Base):
     province: Mapped[Province | None] = relationship()
     pilot: Mapped[Pilot | None] = relationship()
 
+    @property
+    def label(self) -> str:
+        """How the interface names the user: the display name, else the user name."""
+        return self.display_name or self.username
+
 
 class ProcessDefinition(Base):
     __tablename__ = "process_definition"

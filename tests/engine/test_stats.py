@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 import engine
+from engine import pilots
 from engine import stats
 from engine.errors import Forbidden
 from engine.errors import NotFound
@@ -75,28 +76,28 @@ def test_city_users_have_no_dashboard(world: World) -> None:
 
 def test_pilot_rows_are_scoped_and_searchable(world: World, at: Clock) -> None:
     scenario(world, at)
-    rows = {r.name: r for r in stats.list_pilot_rows(world.db, user_id=world.uid("ministry"))}
+    rows = {r.name: r for r in pilots.list_pilot_rows(world.db, user_id=world.uid("ministry"))}
     assert set(rows) == {"宁波市", "温州市", "南平市"}
     assert (rows["宁波市"].open_tasks, rows["宁波市"].overdue, rows["宁波市"].state) == (1, 1, "running")
     assert (rows["温州市"].open_tasks, rows["温州市"].state) == (0, None)
-    assert [r.name for r in stats.list_pilot_rows(world.db, user_id=world.uid("city_a1"))] == ["宁波市"]
-    assert [r.name for r in stats.list_pilot_rows(world.db, user_id=world.uid("prov_a"), search="温州")] == ["温州市"]
-    assert [r.name for r in stats.list_pilot_rows(world.db, user_id=world.uid("admin"),
+    assert [r.name for r in pilots.list_pilot_rows(world.db, user_id=world.uid("city_a1"))] == ["宁波市"]
+    assert [r.name for r in pilots.list_pilot_rows(world.db, user_id=world.uid("prov_a"), search="温州")] == ["温州市"]
+    assert [r.name for r in pilots.list_pilot_rows(world.db, user_id=world.uid("admin"),
                                                   province_id=world.provinces["B"])] == ["南平市"]
-    assert stats.list_pilot_rows(world.db, user_id=world.uid("admin"), search="%") == []
+    assert pilots.list_pilot_rows(world.db, user_id=world.uid("admin"), search="%") == []
 
 
 def test_pilot_page_and_diagram_respect_jurisdiction(world: World, at: Clock) -> None:
     a1, _b1 = scenario(world, at)
     with pytest.raises(NotFound):
-        stats.pilot_page(world.db, world.pilots["A1"], user_id=world.uid("prov_b"))
+        pilots.pilot_page(world.db, world.pilots["A1"], user_id=world.uid("prov_b"))
     with pytest.raises(NotFound):
-        stats.pilot_page(world.db, world.pilots["A1"], user_id=world.uid("city_a2"))
+        pilots.pilot_page(world.db, world.pilots["A1"], user_id=world.uid("city_a2"))
     with pytest.raises(NotFound):
-        stats.diagram(world.db, a1, user_id=world.uid("prov_b"))
+        pilots.diagram(world.db, a1, user_id=world.uid("prov_b"))
     with pytest.raises(NotFound):
-        stats.diagram(world.db, a1, user_id=world.uid("prov_a"), pilot_id=world.pilots["A2"])
-    xml, visited, current = stats.diagram(world.db, a1, user_id=world.uid("city_a1"))
+        pilots.diagram(world.db, a1, user_id=world.uid("prov_a"), pilot_id=world.pilots["A2"])
+    xml, visited, current = pilots.diagram(world.db, a1, user_id=world.uid("city_a1"))
     assert 'id="pilot_lifecycle"' in xml
     assert {"start_pilot", "submit_scheme", "review_scheme"} <= set(visited)
     assert current == ["submit_scheme"]
@@ -104,7 +105,7 @@ def test_pilot_page_and_diagram_respect_jurisdiction(world: World, at: Clock) ->
 
 def test_pilot_page_lists_events_and_rounds(world: World, at: Clock) -> None:
     a1, _b1 = scenario(world, at)
-    page = stats.pilot_page(world.db, world.pilots["A1"], user_id=world.uid("prov_a"))
+    page = pilots.pilot_page(world.db, world.pilots["A1"], user_id=world.uid("prov_a"))
     (inst,) = page.instances
     assert inst.id == a1 and inst.current == ["submit_scheme"] and [t.round for t in inst.tasks] == [2]
     actions = [e.action for e in inst.events]

@@ -107,6 +107,7 @@ def test_radio_for_review_decision_and_integer_and_boolean(world: World,
 
 
 def test_boolean_renders_yes_no_and_parses(app: Flask) -> None:
+    from webui.tasks import form_parse
     from webui.tasks import form_render
     schema = {"type": "object", "properties": {"ok": {"type": "boolean", "title": "同意"},
                                                "n": {"type": "integer"}, "x": {"type": "array",
@@ -115,7 +116,7 @@ def test_boolean_renders_yes_no_and_parses(app: Flask) -> None:
         fields, _ = form_render.build(schema, {}, {"ok": True, "x": ["a"]})
         assert [f.widget for f in fields] == ["boolean", "integer", "json"]
         assert fields[0].value == "true"
-        parsed = form_render.parse(schema, {}, {"f-ok": "false", "f-n": "１２", "f-x": '["b"]'})
+        parsed = form_parse.parse(schema, {}, {"f-ok": "false", "f-n": "１２", "f-x": '["b"]'})
         assert parsed.data == {"ok": False, "n": 12, "x": ["b"]} and not parsed.errors
 
 

@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_login import login_required
 from werkzeug.routing import BuildError
 
+import engine
 from engine import stats
 from engine.models import Role
 from webui.extensions import get_db
@@ -85,7 +86,7 @@ def index() -> str:
     nationwide = current_user.role in (Role.MINISTRY, Role.ADMIN)
     province_id = _int_arg("province") if nationwide else None
     search = request.args.get("q", "").strip()[:100]
-    rows = stats.list_pilot_rows(db, user_id=current_user.id, province_id=province_id, search=search)
+    rows = engine.pilots.list_pilot_rows(db, user_id=current_user.id, province_id=province_id, search=search)
     provinces = stats.provinces(db, user_id=current_user.id) if nationwide else []
     return render_template("pilots/index.html", rows=rows, provinces=provinces, province_id=province_id,
                            q=search, filtered=bool(province_id or search))
@@ -94,7 +95,7 @@ def index() -> str:
 @bp.get("/<int:pilot_id>")
 @login_required
 def pilot(pilot_id: int) -> str:
-    page = stats.pilot_page(get_db(), pilot_id, user_id=current_user.id)
+    page = engine.pilots.pilot_page(get_db(), pilot_id, user_id=current_user.id)
     diagrams = {i.id: {"url": url_for("pilots.diagram", pilot_id=page.id, instance_id=i.id),
                        "visited": i.visited, "current": i.current} for i in page.instances}
     return render_template("pilots/pilot.html", page=page, diagrams=diagrams, actions=ACTIONS,
@@ -104,7 +105,7 @@ def pilot(pilot_id: int) -> str:
 @bp.get("/<int:pilot_id>/instances/<int:instance_id>/diagram.bpmn")
 @login_required
 def diagram(pilot_id: int, instance_id: int) -> Response:
-    xml, _visited, _current = stats.diagram(get_db(), instance_id, user_id=current_user.id, pilot_id=pilot_id)
+    xml, _visited, _current = engine.pilots.diagram(get_db(), instance_id, user_id=current_user.id, pilot_id=pilot_id)
     response = Response(xml, mimetype="application/xml")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -37,6 +37,7 @@ from webui.i18n import blocks_for_language
 from webui.i18n import pick
 from webui.reasons import explain
 from webui.tasks import bp
+from webui.tasks import form_parse
 from webui.tasks import form_render
 
 Page = tuple[str, int]
@@ -129,7 +130,7 @@ def task(task_id: str) -> Page:
 @login_required
 def act(task_id: str) -> Page | Response:
     form = engine.task_form(get_db(), task_id, user_id=current_user.id)
-    parsed = form_render.parse(form.schema, form.ui_schema, request.form, form.task.round)
+    parsed = form_parse.parse(form.schema, form.ui_schema, request.form, form.task.round)
     action = request.form.get("action", "submit")
     chosen = request.files.get("file")
     if chosen is not None and chosen.filename:
@@ -139,7 +140,7 @@ def act(task_id: str) -> Page | Response:
         if refused:
             return render_page(task_id, values=parsed.data, raw=parsed.raw, upload_error=refused[0], status=refused[1],
                                alert=_("Nothing was saved: the chosen file was not accepted (see Attachments)."))
-    if form_render.row_action(request.form, parsed.data, parsed.raw, parsed.errors):
+    if form_parse.row_action(request.form, parsed.data, parsed.raw, parsed.errors):
         return render_page(task_id, values=parsed.data, raw=parsed.raw, errors=parsed.errors)
     if action == "draft":
         return _save_draft(task_id, parsed)
@@ -148,7 +149,7 @@ def act(task_id: str) -> Page | Response:
     return _submit(task_id, form.task.name, parsed)
 
 
-def _submit(task_id: str, name: str, parsed: form_render.Parsed) -> Page | Response:
+def _submit(task_id: str, name: str, parsed: form_parse.Parsed) -> Page | Response:
     not_submitted = _("Nothing was submitted: correct the problems listed below.")
     if parsed.errors:  # what could not be read, and (checked by the engine) everything else
         return render_page(task_id, values=parsed.data, raw=parsed.raw, errors=parsed.errors, check=True, status=400,
@@ -194,7 +195,7 @@ def _task_url(task_id: str, anchor: str = "") -> str:
     return task_link(task_id, _source(), anchor)
 
 
-def _save_draft(task_id: str, parsed: form_render.Parsed) -> Page | Response:
+def _save_draft(task_id: str, parsed: form_parse.Parsed) -> Page | Response:
     engine.save_draft(get_db(), task_id, user_id=current_user.id, data=parsed.data)
     if parsed.errors:
         return render_page(task_id, values=parsed.data, raw=parsed.raw, errors=parsed.errors,
@@ -211,7 +212,7 @@ def upload(task_id: str) -> Page | Response:
     typed = None
     if "instance_version" in request.form:
         form = engine.task_form(get_db(), task_id, user_id=current_user.id)
-        typed = form_render.parse(form.schema, form.ui_schema, request.form, form.task.round)
+        typed = form_parse.parse(form.schema, form.ui_schema, request.form, form.task.round)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _upload_refused(task_id, typed, _("Choose a file to upload."), 400)
@@ -245,7 +246,7 @@ def _store_upload(task_id: str, upload: FileStorage) -> tuple[str, int] | None:
     return None
 
 
-def _upload_refused(task_id: str, typed: form_render.Parsed | None, message: str, status: int) -> Page:
+def _upload_refused(task_id: str, typed: form_parse.Parsed | None, message: str, status: int) -> Page:
     if typed is None:
         return render_page(task_id, upload_error=message, status=status)
     return render_page(task_id, values=typed.data, raw=typed.raw, upload_error=message, status=status)
