@@ -4,6 +4,7 @@ history only, and rounds counted per iteration (each year's report is round 1)."
 from __future__ import annotations
 
 import engine
+from tests.conftest import DATA
 from tests.helpers import Clock
 from tests.helpers import World
 from tests.processes.test_pilot_lifecycle import SCHEME
@@ -135,3 +136,24 @@ def test_nobody_outside_the_jurisdiction_reads_a_dossier(world: World) -> None:
         raise AssertionError(f"{outsider} read a dossier outside their jurisdiction")
     seen = engine.dossier(world.db, task.id, user_id=world.uid("city_a1"))  # the city may read, not act
     assert not seen.may_act and seen.values == {}
+
+
+def test_a_review_after_a_parallel_join_judges_both_branches_and_round_two_both_revisions(world: World) -> None:
+    files = [(n, (DATA / n).read_bytes()) for n in ("parallel_review.bpmn", "plan-schema.json",
+                                                      "budget-schema.json", "check-schema.json")]
+    engine.deploy(world.db, files, actor_id=world.uid("admin"))
+    iid = engine.start(world.db, "parallel_review", user_id=world.uid("city_a1"), pilot_id=world.pilots["A1"])
+    world.do("city_a1", iid, "write_budget", {"amount": 120})
+    world.do("city_a1", iid, "write_plan", {"goal": "一网通办"})
+    check = dossier(world, iid, "check", "prov_a")
+    assert sorted(w.bpmn_id for w in check.work) == ["write_budget", "write_plan"] and check.judging
+    world.do("prov_a", iid, "check", {"ok": False, "note": "预算偏低"})
+    plan = dossier(world, iid, "write_plan", "city_a1")
+    assert plan.task.round == 2 and plan.values == {"goal": "一网通办"}
+    assert [w.data for w in plan.work] == [{"ok": False, "note": "预算偏低"}]
+    world.do("city_a1", iid, "write_plan", {"goal": "一网通办"})
+    world.do("city_a1", iid, "write_budget", {"amount": 300})
+    again = dossier(world, iid, "check", "prov_a")
+    assert again.values == {} and sorted(w.bpmn_id for w in again.work) == ["write_budget", "write_plan"]
+    changed = {c.bpmn_id: [(f.key, f.old, f.new) for f in c.changed] for c in again.changes}
+    assert changed == {"write_plan": [], "write_budget": [("amount", 120, 300)]}
