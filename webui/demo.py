@@ -118,6 +118,8 @@ def _play_stories(db: sessionmaker[Session], accounts: list[Account], today: dat
     beats = stories.stories(lives, cast, today)
     beats += stories.summaries([pv for pid, pv in provinces.items() if ("provincial_summary", pid) not in have],
                                lives, cast, today, beats)
+    if any(b.at >= end for b in beats):
+        raise ValueError("a demo story reaches past now")
     subjects = {("pilot_lifecycle", n): p.id for n, p in pilots.items()} | {
         ("provincial_summary", n): pid for pid, n in provinces.items()}
     instances: dict[tuple[str, str], int] = {}
@@ -167,8 +169,15 @@ def _act(db: sessionmaker[Session], beat: Beat, ids: dict[str, int], subjects: d
         engine.send_message(db, instances[key], beat.step, user_id=user_id, payload=beat.data)
     else:
         task = _ready(db, instances[key], beat, ids["admin"])
-        if beat.kind == "claim" or task.role.value != "city":  # reviewers take a task from the group first
+        if beat.kind == "claim":
             engine.claim(db, task.id, user_id=user_id)
+        elif task.role.value != "city":  # reviewers take a task from the group first, some hours before
+            office_opens = datetime.combine(beat.at.astimezone(clock.CHINA).date(), time(8, 30), clock.CHINA)
+            earlier = max(beat.at - timedelta(minutes=20 + beat.seq * 53 % 180), office_opens,
+                          task.created_at + timedelta(minutes=5))
+            clock.set_clock(_at(min(beat.at, earlier)))
+            engine.claim(db, task.id, user_id=user_id)
+            clock.set_clock(_at(beat.at))
         if beat.kind == "do":
             engine.complete(db, task.id, user_id=user_id, data=beat.data)
     return instances[key]

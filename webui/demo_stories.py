@@ -115,12 +115,11 @@ class Story:
 
 # --- the phases, as building blocks -------------------------------------------------------------
 
-def scheme_rounds(s: Story, decisions: tuple[str, ...], start_year: int, *, last_reviewed: bool = True) -> None:
-    """Submit and review the scheme once per decision (the last review left out if not ``last_reviewed``)."""
+def scheme_rounds(s: Story, decisions: tuple[str, ...], start_year: int) -> None:
+    """Submit and review the scheme once per decision."""
     for n, decision in enumerate(decisions, start=1):
         s.later(9, 26).by_city("submit_scheme", texts.scheme(s.pilot, n, start_year))
-        if n < len(decisions) or last_reviewed:
-            s.later(5, 16).by_province("review_scheme", texts.scheme_review(decision, n))
+        s.later(5, 16).by_province("review_scheme", texts.scheme_review(decision, n))
 
 
 def task_book_rounds(s: Story, decisions: tuple[str, ...], start_year: int, years: int) -> None:
@@ -130,12 +129,16 @@ def task_book_rounds(s: Story, decisions: tuple[str, ...], start_year: int, year
         s.later(6, 18).by_province("review_task_book", texts.task_book_review(decision))
 
 
-def selection_to_creation(s: Story, start_year: int, years: int, *, scheme: tuple[str, ...] = ("revise", "approve"),
-                          book: tuple[str, ...] = ("approve",)) -> None:
-    """From selection (spring of the year before) to an approved task book, before creation begins."""
+SCHEME_PATHS = (("approve",), ("revise", "approve"), ("revise", "approve"), ("revise", "revise", "approve"))
+TASK_BOOK_PATHS = (("approve",), ("approve",), ("revise", "approve"))
+
+
+def selection_to_creation(s: Story, start_year: int, years: int) -> None:
+    """From selection (spring of the year before) to an approved task book, before creation begins;
+    the scheme takes one to three rounds, the task book one or two."""
     s.on(date(start_year - 1, 3, s.rng.randint(2, 27))).start()
-    scheme_rounds(s, scheme, start_year)
-    task_book_rounds(s, book, start_year, years)
+    scheme_rounds(s, s.rng.choice(SCHEME_PATHS), start_year)
+    task_book_rounds(s, s.rng.choice(TASK_BOOK_PATHS), start_year, years)
     if s.t.date() >= date(start_year - 1, 12, 15):
         raise ValueError(f"{s.pilot.name}: the task book is approved too late for {start_year}")
 
