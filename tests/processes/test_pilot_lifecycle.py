@@ -222,3 +222,36 @@ def test_a_form_does_not_open_with_another_steps_answer_of_the_same_name(world: 
     act(world, "prov_a", iid, "review_task_book", task_book_decision="revise", task_book_comment="补充指标")
     again = engine.get_task(world.db, world.task(iid, "submit_task_book").id, user_id=world.uid("city_a1"))
     assert again.data["revision_notes"] == "任务书第1稿"
+
+
+def test_the_reviews_are_due_in_their_dueIn_days(world: World, at: Clock) -> None:
+    """Province: scheme, task book and annual report in 30 days, rectification in 15; ministry: 90."""
+    iid = started(world)
+    due_days: dict[str, int] = {}
+
+    def note(bpmn_id: str) -> None:
+        task = world.task(iid, bpmn_id)
+        assert task.due_at is not None, bpmn_id
+        due_days[bpmn_id] = (task.due_at - task.created_at).days
+
+    world.do("city_a1", iid, "submit_scheme", SCHEME)
+    note("review_scheme")
+    act(world, "prov_a", iid, "review_scheme", decision="approve")
+    act(world, "city_a1", iid, "submit_task_book", creation_start_year=2026, creation_years=3)
+    act(world, "city_a1", iid, "submit_investment_plan")
+    note("review_task_book")
+    act(world, "prov_a", iid, "review_task_book", task_book_decision="approve")
+    engine.send_message(world.db, iid, "open_inspection", user_id=world.uid("prov_a"),
+                        payload={"findings": "平台未建成"})
+    act(world, "city_a1", iid, "submit_rectification")
+    note("verify_rectification")
+    for year in (2026, 2027, 2028):
+        tick(world, at, china(year, 1, 2))
+        act(world, "city_a1", iid, "submit_annual_report", year=year)
+        note("review_annual_report")
+        act(world, "prov_a", iid, "review_annual_report", report_decision="accepted")
+    tick(world, at, china(2029, 1, 2))
+    act(world, "city_a1", iid, "submit_acceptance_application")
+    note("assess_acceptance")
+    assert due_days == {"review_scheme": 30, "review_task_book": 30, "verify_rectification": 15,
+                        "review_annual_report": 30, "assess_acceptance": 90}

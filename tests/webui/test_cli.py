@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from click.testing import Result
+from sqlalchemy import func
+from sqlalchemy import select
 
+import engine
 from config import Config
+from engine.models import HumanTask
+from engine.models import Instance
+from engine.models import Pilot
+from engine.models import User
 from tests.conftest import DATA
 from webui.cli import main
 
@@ -100,19 +108,51 @@ def test_worker_once_fires_due_timers_and_exits(cli: CliRunner) -> None:
     assert result.exit_code == 0 and "Fired timers on 0 instance(s)" in result.output
 
 
-def test_demo_loads_a_first_look_and_can_run_again(cli: CliRunner) -> None:
+def test_demo_loads_a_first_look_says_what_to_try_and_can_run_again(cli: CliRunner) -> None:
     first = run(cli, "demo")
     assert first.exit_code == 0, first.output
+    check_try_first(first.output)
     logins = [line.split() for line in first.output.splitlines() if "open tasks" in line and line.startswith("  ")]
     roles = {parts[1] for parts in logins}
     assert roles == {"admin", "ministry", "province", "city"}
     # Someone of each working role has something to do on signing in.
     assert any(p[1] == "province" and int(p[2]) > 0 for p in logins)
     assert any(p[1] == "city" and int(p[2]) > 0 for p in logins)
+    assert any(p[1] == "ministry" and int(p[2]) > 0 for p in logins)
     assert "Instances: " in first.output and "Instances: 0 " not in first.output
+    before = counts()
     again = run(cli, "demo")
     assert again.exit_code == 0, again.output
     assert "Instances: 0 pilot lifecycles" in again.output  # nothing doubled
+    assert counts() == before
+
+
+def check_try_first(output: str) -> None:
+    """After the login table, a login per role to try first: the ones with most to show."""
+    assert "Try first:" in output
+    logins, hints = output.split("Try first:")
+    open_tasks = {p[0]: int(p[2]) for p in (line.split() for line in logins.splitlines())
+                  if len(p) > 3 and p[3] == "open"}
+    tried: dict[str, str] = {}  # role -> the first login named for it
+    for p in (line.split() for line in hints.splitlines()):
+        if len(p) > 1:
+            tried.setdefault(p[0], p[1])
+    assert {"city", "province", "ministry", "admin"} <= tried.keys()
+    assert all(open_tasks[tried[role]] > 0 for role in ("city", "province", "ministry"))
+    provincial = [n for n in open_tasks if n.startswith("province")]
+    assert open_tasks[tried["province"]] == max(open_tasks[n] for n in provincial)  # the most to review
+    assert re.search(r"city\S*\s+\S+: 提交实施方案, round [3-5] ", hints)  # a revision after two 退回修改
+    assert "转办" in hints
+
+
+def counts() -> dict[str, int]:
+    """Rows per table in the CLI test's database."""
+    db = engine.make_sessionmaker(Config.DATABASE_URL)
+    with db() as s:
+        found = {model.__tablename__: s.scalar(select(func.count()).select_from(model)) or 0
+                 for model in (Instance, HumanTask, User, Pilot)}
+    db.kw["bind"].dispose()
+    return found
 
 
 def test_demo_output_is_not_drowned_in_library_logs(cli: CliRunner, caplog: pytest.LogCaptureFixture) -> None:
