@@ -107,7 +107,7 @@ def dossier(db: sessionmaker[Session], task_id: str, *, user_id: int, values: di
         work = trail.work(row)
         judging = trail.judges(row, work)
         if values is None:
-            values = _values(trail, row, schema, work=work, may_act=may_act)
+            values = _values(trail, row, (schema, ui), work=work, may_act=may_act)
         names = _names(session, {t.completed_by_id for t in trail.rows} | {row.claimed_by_id})
         files = attachments.of_instance(session, instance.id)
         thread = comments.of_instance(session, instance.id)
@@ -164,18 +164,17 @@ def get_task(db: sessionmaker[Session], task_id: str, *, user_id: int) -> TaskVi
         user = lookup.active_user(session, user_id)
         row = lookup.visible_task(session, user, task_id)
         instance, version_id = row.instance, row.instance.version_id
-        schema = forms.load(session, version_id, row.form)
+        schema, ui = forms.load(session, version_id, row.form), forms.load(session, version_id, row.ui_form)
         may_act = _may_act(user, row)
         if row.state == TaskStatus.READY:
             trail = comments.instance_trail(session, instance.id)
             current = trail.by_id[row.id]
-            data = _values(trail, current, schema, work=trail.work(current), may_act=True, drafts=False)
+            data = _values(trail, current, (schema, ui), work=trail.work(current), may_act=True, drafts=False)
         else:
             data = dict(row.data or {})
         spec = state.task_spec(instance.version, row.bpmn_id)
-        return TaskView(row, queries.instance_view(session, instance), schema,
-                        forms.load(session, version_id, row.ui_form), data, getattr(spec, "documentation", None),
-                        may_act)
+        return TaskView(row, queries.instance_view(session, instance), schema, ui, data,
+                        getattr(spec, "documentation", None), may_act)
 
 
 def _may_act(user: User, row: HumanTask) -> bool:
@@ -183,8 +182,8 @@ def _may_act(user: User, row: HumanTask) -> bool:
             and access.may_act_on_task(user, row) and row.claimed_by_id in (None, user.id))
 
 
-def _values(trail: rounds.Trail, row: HumanTask, schema: dict[str, Any] | None, *, work: list[HumanTask],
-            may_act: bool, drafts: bool = True) -> dict[str, Any]:
+def _values(trail: rounds.Trail, row: HumanTask, form: tuple[dict[str, Any] | None, dict[str, Any] | None], *,
+            work: list[HumanTask], may_act: bool, drafts: bool = True) -> dict[str, Any]:
     """What the form shows: what was submitted; for the person who may act, the draft or what the
     form opens with; for anyone else, nothing yet."""
     if row.state != TaskStatus.READY:
@@ -194,7 +193,7 @@ def _values(trail: rounds.Trail, row: HumanTask, schema: dict[str, Any] | None, 
     if drafts and row.draft is not None:
         return dict(row.draft)
     task = state.restore(row.instance).get_task_from_id(UUID(row.id))
-    return rounds.prefill(trail, row, schema, dict(task.data), work)
+    return rounds.prefill(trail, row, *form, dict(task.data), work)
 
 
 def _changes(session: Session, trail: rounds.Trail, row: HumanTask, *, work: list[HumanTask], judging: bool,

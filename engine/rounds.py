@@ -83,13 +83,14 @@ class Trail:
         return list(latest.values())
 
 
-def prefill(trail: Trail, row: HumanTask, schema: dict[str, Any] | None, task_data: dict[str, Any],
-            work: list[HumanTask]) -> dict[str, Any]:
+def prefill(trail: Trail, row: HumanTask, schema: dict[str, Any] | None, ui: dict[str, Any] | None,  # noqa: PLR0917
+            task_data: dict[str, Any], work: list[HumanTask]) -> dict[str, Any]:
     """What a ready task's form opens with.
 
     - what the process itself put into the task's data under a form field (the start, a script, a
       service task), but never what another user task answered under the same name;
-    - for a revision, the step's own answers of its previous round (to be revised);
+    - for a revision, the step's own answers of its previous round (to be revised), except a reply
+      to the last review (a field its UI schema shows only from a later round, ``ui:fromRound``);
     - a decision (choice or yes/no field) and every field of a review start empty in every round.
     """
     props = (schema or {}).get("properties") or {}
@@ -97,8 +98,13 @@ def prefill(trail: Trail, row: HumanTask, schema: dict[str, Any] | None, task_da
     values = {k: v for k, v in task_data.items() if k in props and k not in answered}
     earlier = trail.earlier_rounds(row)
     if earlier and not trail.judges(row, work):
-        values.update({k: v for k, v in (earlier[-1].data or {}).items() if k in props})
+        values.update({k: v for k, v in (earlier[-1].data or {}).items() if k in props and not _reply(ui, k)})
     return {k: v for k, v in values.items() if not _is_decision(props.get(k))}
+
+
+def _reply(ui: dict[str, Any] | None, key: str) -> bool:
+    node = (ui or {}).get(key)
+    return isinstance(node, dict) and "ui:fromRound" in node
 
 
 def _is_decision(node: Any) -> bool:

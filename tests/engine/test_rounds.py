@@ -157,3 +157,11 @@ def test_a_review_after_a_parallel_join_judges_both_branches_and_round_two_both_
     assert again.values == {} and sorted(w.bpmn_id for w in again.work) == ["write_budget", "write_plan"]
     changed = {c.bpmn_id: [(f.key, f.old, f.new) for f in c.changed] for c in again.changes}
     assert changed == {"write_plan": [], "write_budget": [("amount", 120, 300)]}
+
+
+def test_a_reply_to_the_last_review_starts_empty_in_the_next_round(world: World) -> None:
+    iid = revised_once(world)
+    world.do("city_a1", iid, "submit_scheme", {**SCHEME, "objectives": "第二稿", "revision_notes": "已补充指标"})
+    world.do("prov_a", iid, "review_scheme", {"decision": "revise", "comment": "资金来源仍不清楚"})
+    d = dossier(world, iid, "submit_scheme", "city_a1")
+    assert d.task.round == 3 and d.values["objectives"] == "第二稿" and "revision_notes" not in d.values

@@ -214,3 +214,17 @@ def test_the_timeline_names_an_inspection_and_hides_engine_english(world: World,
     assert "督查" in text and "流程因错误停止" in text
     admin = browser("admin").get(f"/pilots/{world.pilots['A1']}").get_data(as_text=True)
     assert "ZeroDivisionError" in admin  # the administrator gets the technical details
+
+
+def test_a_colleagues_task_is_read_only_with_a_way_to_reassign_it(world: World,
+                                                                  browser: Callable[[str], Browser]) -> None:
+    iid = start(world)
+    world.do("city_a1", iid, "submit_scheme", SCHEME)
+    task = world.task(iid, "review_scheme").id
+    engine.claim(world.db, task, user_id=world.uid("prov_a2"))
+    html = page(browser("prov_a"), task)
+    assert 'id="task-form"' not in html and "data-not-submitted" in html and "prov_a2" in html
+    link = re.search(r'href="([^"]+)" data-reassign', html)
+    assert link and link.group(1).startswith(f"/tasks/{task}/reassign")
+    assert browser("prov_a").get(link.group(1).replace("&amp;", "&")).status_code == 200
+    assert "data-reassign" not in page(browser("city_a1"), task)  # a city user may not reassign
