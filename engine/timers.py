@@ -22,6 +22,10 @@ from engine.models import InstanceState
 log = logging.getLogger(__name__)
 
 
+class _NothingFired(Exception):
+    """The instance was due, yet running its timers changed nothing."""
+
+
 def fire_due_timers(db: sessionmaker[Session], *, limit: int = 1000) -> int:
     """Fire every timer due by now (per the engine clock); return how many instances moved.
 
@@ -58,11 +62,18 @@ def _fire_one(db: sessionmaker[Session], now: datetime, skipped: set[int]) -> tu
             def act() -> None:
                 wf.refresh_timers()
 
+            due_before = instance.next_timer_at
             runtime.run_and_save(session, instance, wf, act)
             after = {e.name for e in wf.waiting_events()}
+            if before == after and instance.next_timer_at == due_before:
+                # SpiffWorkflow fires a timer only once the clock is past its time: standing exactly
+                # on it, nothing moved. Roll back (no empty audit event) and skip it this round.
+                raise _NothingFired
             audit.record(session, "timer_fired", instance_id=instance_id,
                          after={"fired": sorted(n for n in before - after if n)}, message=None)
             return instance_id, True
+    except _NothingFired:
+        return instance_id, False
     except ConflictError:
         return instance_id, False  # someone completed a task meanwhile; next round picks it up
     except WorkflowFailed as exc:

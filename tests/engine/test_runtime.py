@@ -166,6 +166,19 @@ def test_a_due_timer_fires_when_the_clock_passes_it(two_step: World, at: Clock) 
         assert s.get(Instance, iid).next_timer_at is None
 
 
+def test_a_clock_standing_exactly_on_a_timer_fires_nothing_and_records_nothing(two_step: World, at: Clock) -> None:
+    iid = start(two_step)
+    with two_step.db() as s:
+        due = s.get(Instance, iid).next_timer_at
+    assert due is not None
+    at.set(due)  # SpiffWorkflow fires only once the clock is past the due time
+    assert engine.fire_due_timers(two_step.db) == 0
+    actions = [e.action for e in engine.instance_events(two_step.db, iid, user_id=two_step.uid("admin"))]
+    assert "timer_fired" not in actions  # not one empty event, let alone a thousand
+    at.advance(seconds=1)
+    assert engine.fire_due_timers(two_step.db) == 1
+
+
 def test_admin_suspends_resumes_and_cancels_with_a_reason(two_step: World) -> None:
     iid = start(two_step)
     admin = two_step.uid("admin")
