@@ -20,6 +20,7 @@ from engine import stats
 from engine.models import Role
 from webui.extensions import get_db
 from webui.params import parse_id
+from webui.pilots.diagram import localized_diagram
 from webui.tasks import form_render
 from webui.tasks.task_page import step_name
 
@@ -109,7 +110,7 @@ def pilot(pilot_id: int) -> str:
 @login_required
 def diagram(pilot_id: int, instance_id: int) -> Response:
     xml, _visited, _current = stats.diagram(get_db(), instance_id, user_id=current_user.id, pilot_id=pilot_id)
-    response = Response(xml, mimetype="application/xml")
+    response = Response(localized_diagram(xml.encode("utf-8")), mimetype="application/xml")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
