@@ -142,3 +142,17 @@ def test_documents_by_round_with_attachment_link(world: World, browser: Callable
 def test_pilot_without_instances_has_empty_state(world: World, browser: Callable[[str], Browser]) -> None:
     html = browser("prov_a").get(f"/pilots/{world.pilots['A2']}").get_data(as_text=True)
     assert 'data-empty="instances"' in html and "diagram.js" not in html
+
+
+def test_a_long_answer_scrolls_in_a_named_box_the_keyboard_reaches(world: World,
+                                                                   browser: Callable[[str], Browser]) -> None:
+    iid = start(world)
+    long = "\n".join(f"第 {n} 项目标" for n in range(1, 10))
+    world.do("city_a1", iid, "submit_scheme", SCHEME | {"objectives": long})
+    html = browser("prov_a").get(f"/pilots/{world.pilots['A1']}").get_data(as_text=True)
+    boxes = re.findall(r'<div class="answer[^"]*"[^>]*>', html)
+    scrolling = [b for b in boxes if "answer-scroll" in b]
+    assert len(boxes) == len(SCHEME) and len(scrolling) == 1  # only the long one scrolls
+    assert 'tabindex="0"' in scrolling[0] and 'role="region"' in scrolling[0]
+    question, step = re.search(r'aria-labelledby="([\w-]+) ([\w-]+)"', scrolling[0]).groups()  # type: ignore[union-attr]
+    assert re.search(rf'id="{question}">建设目标<', html) and re.search(rf'id="{step}">提交实施方案<', html)

@@ -59,6 +59,17 @@ def stage_text(stage: str | None) -> str:
     return ", ".join(step_name(part) for part in (stage or "").split(", ") if part)
 
 
+# The answer box on the pilot page is 8rem tall (six lines of small text) and, on a phone, about
+# 22 Chinese characters wide; an answer estimated at more lines than this scrolls inside it.
+ANSWER_LINE_CHARS, ANSWER_LINES = 22, 5
+
+
+def answer_scrolls(text: str) -> bool:
+    """Whether an answer may be taller than its box on the pilot page (then the box scrolls)."""
+    lines = sum(max(1, -(-len(line) // ANSWER_LINE_CHARS)) for line in text.split("\n"))
+    return lines > ANSWER_LINES
+
+
 def attachment_url(attachment_id: int) -> str:
     try:
         return url_for("tasks.download", attachment_id=attachment_id)
@@ -76,7 +87,8 @@ def task_url(task_id: str) -> str:
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"LEVELS": LEVELS, "INSTANCE_STATES": STATES, "STATE_BADGES": STATE_BADGES, "stage_text": stage_text,
-            "format_datetime": format_datetime, "step_name": step_name, "answer_text": form_render.display}
+            "format_datetime": format_datetime, "step_name": step_name, "answer_text": form_render.display,
+            "answer_scrolls": answer_scrolls}
 
 
 def _int_arg(name: str) -> int | None:
