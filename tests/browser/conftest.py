@@ -80,6 +80,7 @@ def new_page(chromium: Browser, site: Site) -> Iterator[Any]:
     """new_page(width=1280) -> a page in a fresh browser context (its own cookies)."""
     contexts = []
     refused: list[str] = []  # what the Content-Security-Policy blocked: a page would be broken
+    missing: list[str] = []  # what a page asked for and did not get (a style, a script, its icon)
 
     def make(width: int = 1280, height: int = 860) -> Page:
         context = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
@@ -87,12 +88,15 @@ def new_page(chromium: Browser, site: Site) -> Iterator[Any]:
         page = context.new_page()
         page.set_default_timeout(10_000)
         page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+        page.on("response", lambda r: missing.append(f"{r.status} {r.url}")
+                if r.status >= 400 and r.request.resource_type != "document" else None)
         return page
 
     yield make
     for context in contexts:
         context.close()
     assert refused == [], refused
+    assert missing == [], missing
 
 
 def sign_in(page: Page, site: Site, username: str) -> None:

@@ -19,7 +19,7 @@ BLOCKING = ("serious", "critical")
 PERSONAS = {"city": "city_a1", "province": "prov_a", "ministry": "ministry", "admin": "admin"}
 # Every violation of these tags: id, impact, help and the CSS path of each offending node.
 RUN_AXE = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
   return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                        nodes: v.nodes.map(n => n.target.join(" "))}));
 }"""
