@@ -7,6 +7,7 @@ SCHEMEFLOW_REQUIRE_BROWSER is set (CI sets it), when a missing browser is a fail
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +28,12 @@ from tests.helpers import World
 from webui import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent.parent
+# Screenshots go to a temporary folder, so a test run leaves the checkout as it was;
+# SCHEMEFLOW_SCREENSHOTS=docs/screenshots (relative to the checkout, or absolute) refreshes the
+# pictures the README and the user guide show.
+SCREENSHOTS = ROOT / os.environ.get("SCHEMEFLOW_SCREENSHOTS",
+                                    str(Path(tempfile.gettempdir()) / "schemeflow-screenshots"))
 
 if not CHROMIUM.exists():
     if os.environ.get("SCHEMEFLOW_REQUIRE_BROWSER"):
@@ -109,6 +115,6 @@ def sign_in(page: Page, site: Site, username: str) -> None:
 
 
 def shoot(page: Page, name: str) -> None:
-    """Save a full-page screenshot into docs/screenshots (the README and user guide show them)."""
+    """Save a full-page screenshot into SCREENSHOTS (docs/screenshots when asked, see above)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
