@@ -83,13 +83,14 @@ def chromium() -> Iterator[Browser]:
 
 @pytest.fixture
 def new_page(chromium: Browser, site: Site) -> Iterator[Any]:
-    """new_page(width=1280) -> a page in a fresh browser context (its own cookies)."""
+    """new_page(width=1280, height=860, touch=False) -> a page in a fresh browser context (its own
+    cookies; a touch screen when asked)."""
     contexts = []
     refused: list[str] = []  # what the Content-Security-Policy blocked: a page would be broken
     missing: list[str] = []  # what a page asked for and did not get (a style, a script, its icon)
 
-    def make(width: int = 1280, height: int = 860) -> Page:
-        context = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    def make(width: int = 1280, height: int = 860, touch: bool = False) -> Page:
+        context = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN", has_touch=touch)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

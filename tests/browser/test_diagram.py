@@ -118,6 +118,27 @@ def test_zoom_buttons_work_with_mouse_and_keyboard(new_page: Any, site: Site, a1
     assert box(shape(canvas, "review_scheme"))["x"] != pytest.approx(before, abs=5)
 
 
+def test_a_finger_moves_the_diagram_once_it_has_focus(new_page: Any, site: Site, a1: int) -> None:
+    page = new_page(width=390, height=844, touch=True)
+    canvas = open_pilot(page, site)
+    cdp = page.context.new_cdp_session(page)
+
+    def drag(x: float, y: float, dx: float) -> None:
+        for kind, at in (("touchStart", x), ("touchMove", x + dx / 2), ("touchMove", x + dx)):
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": at, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+    frame = box(canvas)
+    x, y = frame["x"] + frame["width"] / 2, frame["y"] + 60
+    start = box(shape(canvas, "review_scheme"))["x"]
+    drag(x, y, -80)  # not focused yet: the gesture is the page's
+    assert box(shape(canvas, "review_scheme"))["x"] == pytest.approx(start, abs=1)
+    page.touchscreen.tap(x, y)
+    assert page.evaluate("document.activeElement.closest('[data-diagram]') !== null")
+    drag(x, y, -80)
+    assert box(shape(canvas, "review_scheme"))["x"] == pytest.approx(start - 80, abs=3)
+
+
 def test_an_english_reader_sees_english_labels_and_buttons(new_page: Any, site: Site, a1: int) -> None:
     page = new_page()
     canvas = open_pilot(page, site, "en")

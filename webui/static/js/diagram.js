@@ -3,8 +3,8 @@
 // url and shown with bpmn-js's NavigatedViewer, the path taken marked "visited" and the ready
 // tasks "current". It opens at a readable size on the current step (and the path to it, when
 // that fits); the buttons of [data-diagram-controls] zoom in and out, fit the whole process or
-// go back to the current step; dragging moves it, and so do Ctrl + arrow keys on the focused
-// diagram. The page is complete without this file.
+// go back to the current step; dragging moves it (a finger, once the diagram has focus), and so
+// do Ctrl + arrow keys on the focused diagram. The page is complete without this file.
 (function () {
   "use strict";
   if (typeof window.BpmnJS !== "function") return;
@@ -143,6 +143,29 @@
     controls.hidden = false;
   }
 
+  // bpmn-js moves the drawing with a mouse only. On a touch screen a finger moves it once the
+  // drawing has focus (a tap gives it); before that, and after a tap elsewhere, the same gesture
+  // scrolls the page as usual, so a phone user is never trapped in a tall diagram.
+  function touchPan(container, canvas) {
+    var svg = container.querySelector("svg");
+    if (!svg) return;
+    var last = null;
+    svg.addEventListener("focus", function () { container.classList.add("touch-pan"); });
+    svg.addEventListener("blur", function () { container.classList.remove("touch-pan"); last = null; });
+    svg.addEventListener("pointerdown", function (event) {
+      if (event.pointerType !== "touch" || document.activeElement !== svg) return;
+      last = { id: event.pointerId, x: event.clientX, y: event.clientY };
+    });
+    svg.addEventListener("pointermove", function (event) {
+      if (!last || event.pointerId !== last.id) return;
+      canvas.scroll({ dx: event.clientX - last.x, dy: event.clientY - last.y });
+      last = { id: event.pointerId, x: event.clientX, y: event.clientY };
+    });
+    ["pointerup", "pointercancel"].forEach(function (type) {
+      svg.addEventListener(type, function () { last = null; });
+    });
+  }
+
   // The drawing is one focusable image (Ctrl + arrow keys move it) named by the container.
   function label(container) {
     var svg = container.querySelector("svg");
@@ -167,6 +190,7 @@
         if (registry.get(id)) { canvas.removeMarker(id, "visited"); canvas.addMarker(id, "current"); }
       });
       label(container);
+      touchPan(container, canvas);
       showCurrent(canvas, registry, data);
       wireControls(container, canvas, registry, data);
       container.dataset.rendered = "true";
