@@ -133,6 +133,18 @@ def test_every_page_has_no_serious_violation(new_page: Any, site: Site, scene: S
     assert found == [], "\n".join(found)
 
 
+def test_a_phone_shows_no_serious_violation(new_page: Any, site: Site, scene: Scene) -> None:
+    """The provincial reviewer's pages (the most of any role) at 390px: collapsed menu, tables
+    scrolling sideways, the diagram's buttons wrapped."""
+    page = new_page(width=390, height=844)
+    sign_in(page, site, PERSONAS["province"])
+    found: list[str] = []
+    for path in pages(site, scene, "province"):
+        page.goto(site.url + path)
+        check(page, site, f"390px {path}", found)
+    assert found == [], "\n".join(found)
+
+
 def luminance(rgb: tuple[float, ...]) -> float:
     def channel(c: float) -> float:
         c /= 255
