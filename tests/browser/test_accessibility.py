@@ -52,27 +52,34 @@ def scene(site: Site) -> Scene:
     return Scene(a1, a2, review_a1, world.task(a2, "review_scheme").id, submitted)
 
 
-def pages(site: Site, scene: Scene, role: str) -> list[str]:
-    """The pages a persona of ``role`` reaches, including its empty, filtered and error states."""
-    pilots = site.world.pilots
-    common = ["/tasks/?scope=mine", "/tasks/?scope=group", "/tasks/?scope=completed", "/pilots/",
-              "/pilots/?q=no-such-pilot", "/profile", "/no-such-page", "/tasks/?scope=bogus"]
+def pages(site: Site, scene: Scene, role: str) -> list[tuple[str, int]]:
+    """(path, status) of the pages a persona of ``role`` reaches, with its empty, filtered and error states."""
+    pilots, provinces = site.world.pilots, site.world.provinces
+    common = [("/tasks/?scope=mine", 200), ("/tasks/?scope=group", 200), ("/tasks/?scope=completed", 200),
+              ("/pilots/", 200), ("/pilots/?q=no-such-pilot", 200), ("/profile", 200), ("/no-such-page", 404),
+              ("/tasks/?scope=bogus", 400)]
     return common + {
-        # city_a1: nothing waiting (empty), one completed step; its pilot page; no dashboard (403).
-        "city": [f"/pilots/{pilots['A1']}", f"/tasks/{scene.submitted_a1}", "/dashboard/",
-                 f"/tasks/{scene.review_a1}"],
+        # city_a1: nothing waiting (empty), one completed step and the province's review of it
+        # (read-only); its pilot page; no dashboard (403).
+        "city": [(f"/pilots/{pilots['A1']}", 200), (f"/tasks/{scene.submitted_a1}", 200), ("/dashboard/", 403),
+                 (f"/tasks/{scene.review_a1}", 200)],
         # prov_a: holds A1's review (actionable), A2's review waits in the group queue.
-        "province": ["/tasks/?scope=held", f"/tasks/?scope=group&pilot_id={pilots['A2']}",
-                     "/tasks/?scope=group&overdue=1", f"/tasks/{scene.review_a1}", f"/tasks/{scene.review_a2}",
-                     f"/tasks/{scene.review_a1}/reassign", f"/pilots/{pilots['A1']}", f"/pilots/{pilots['A2']}",
-                     "/dashboard/"],
-        # ministry: nationwide read-only views; B1 has no process yet.
-        "ministry": [f"/tasks/{scene.review_a1}", f"/pilots/{pilots['B1']}", f"/pilots/{pilots['A1']}",
-                     f"/pilots/?province={site.world.provinces['A']}", "/dashboard/",
-                     f"/tasks/?scope=group&province_id={site.world.provinces['B']}"],
-        "admin": ["/tasks/?scope=held", f"/tasks/{scene.review_a2}/reassign", f"/pilots/{pilots['A1']}",
-                  "/dashboard/"],
+        "province": [("/tasks/?scope=held", 200), (f"/tasks/?scope=group&pilot_id={pilots['A2']}", 200),
+                     ("/tasks/?scope=group&overdue=1", 200), (f"/tasks/{scene.review_a1}", 200),
+                     (f"/tasks/{scene.review_a2}", 200), (f"/tasks/{scene.review_a1}/reassign", 200),
+                     (f"/pilots/{pilots['A1']}", 200), (f"/pilots/{pilots['A2']}", 200), ("/dashboard/", 200)],
+        # ministry: nationwide read-only views; B1 has no process yet (empty state).
+        "ministry": [(f"/tasks/{scene.review_a1}", 200), (f"/pilots/{pilots['B1']}", 200),
+                     (f"/pilots/{pilots['A1']}", 200), (f"/pilots/?province={provinces['A']}", 200),
+                     ("/dashboard/", 200), (f"/tasks/?scope=group&province_id={provinces['B']}", 200)],
+        "admin": [("/tasks/?scope=held", 200), (f"/tasks/{scene.review_a2}/reassign", 200),
+                  (f"/pilots/{pilots['A1']}", 200), ("/dashboard/", 200)],
     }[role]
+
+
+def visit(page: Page, site: Site, path: str, status: int) -> None:
+    response = page.goto(site.url + path)
+    assert response is not None and response.status == status, (path, response and response.status)
 
 
 def blocking_violations(page: Page, site: Site) -> list[dict[str, Any]]:
@@ -108,13 +115,13 @@ def test_sign_in_pages_have_no_serious_violation(new_page: Any, site: Site, lang
     if lang == "en":
         to_english(page)
     check(page, site, "/login", found)
-    page.fill("#username", "prov_a")
+    page.fill("#username", "no-such-user")  # a persona's failures would count towards its lock-out
     page.fill("#password", "not-the-password")
     with page.expect_navigation():
         page.click("main button[type=submit]")
     assert page.locator("#login-error").is_visible()
     check(page, site, "/login (failed)", found)
-    page.goto(site.url + "/no-such-page")
+    visit(page, site, "/no-such-page", 404)
     check(page, site, "/no-such-page (signed out)", found)
     assert found == [], "\n".join(found)
 
@@ -127,8 +134,8 @@ def test_every_page_has_no_serious_violation(new_page: Any, site: Site, scene: S
     if lang == "en":
         to_english(page)
     found: list[str] = []
-    for path in pages(site, scene, role):
-        page.goto(site.url + path)
+    for path, status in pages(site, scene, role):
+        visit(page, site, path, status)
         check(page, site, f"{PERSONAS[role]} {path}", found)
     assert found == [], "\n".join(found)
 
@@ -139,8 +146,8 @@ def test_a_phone_shows_no_serious_violation(new_page: Any, site: Site, scene: Sc
     page = new_page(width=390, height=844)
     sign_in(page, site, PERSONAS["province"])
     found: list[str] = []
-    for path in pages(site, scene, "province"):
-        page.goto(site.url + path)
+    for path, status in pages(site, scene, "province"):
+        visit(page, site, path, status)
         check(page, site, f"390px {path}", found)
     assert found == [], "\n".join(found)
 
