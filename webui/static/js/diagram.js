@@ -128,19 +128,20 @@
   }
 
   function wireControls(container, canvas, registry, data) {
-    var controls = document.querySelector('[data-diagram-controls="' + container.id + '"]');
-    if (!controls) return;
+    var controls = document.querySelectorAll('[data-diagram-controls="' + container.id + '"]');
     var actions = {
       in: function () { zoomBy(canvas, STEP); },
       out: function () { zoomBy(canvas, 1 / STEP); },
       fit: function () { canvas.zoom("fit-viewport", "auto"); },
       current: function () { showCurrent(canvas, registry, data); }
     };
-    controls.querySelectorAll("[data-zoom]").forEach(function (button) {
-      if (button.dataset.zoom === "current" && !(data.current || []).length) { button.hidden = true; return; }
-      button.addEventListener("click", function () { actions[button.dataset.zoom](); });
+    controls.forEach(function (part) {
+      part.querySelectorAll("[data-zoom]").forEach(function (button) {
+        if (button.dataset.zoom === "current" && !(data.current || []).length) { button.hidden = true; return; }
+        button.addEventListener("click", function () { actions[button.dataset.zoom](); });
+      });
+      part.hidden = false;
     });
-    controls.hidden = false;
   }
 
   // bpmn-js moves the drawing with a mouse only. On a touch screen a finger moves it once the
