@@ -1,13 +1,16 @@
-"""What every page's frame needs: the navigation counts and the role-dependent menu."""
+"""What every page's frame needs: the navigation counts, the role-dependent menu and the icon."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask
 from flask import g
+from flask import redirect
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 import engine
 from engine.models import Role
@@ -45,6 +48,11 @@ def nav_counts() -> dict[str, int]:
 
 
 def init_app(app: Flask) -> None:
+    # Pages name their icon (static/favicon.svg); browsers that ask for /favicon.ico get there too.
+    @app.get("/favicon.ico")
+    def _favicon() -> Response:
+        return redirect(url_for("static", filename="favicon.svg"), code=301)
+
     @app.context_processor
     def _frame() -> dict[str, Any]:
         return {"nav_counts": nav_counts, "OVERSIGHT_ROLES": OVERSIGHT_ROLES, "Role": Role,

@@ -7,6 +7,7 @@ SCHEMEFLOW_REQUIRE_BROWSER is set (CI sets it), when a missing browser is a fail
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +28,12 @@ from tests.helpers import World
 from webui import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent.parent
+# Screenshots go to a temporary folder, so a test run leaves the checkout as it was;
+# SCHEMEFLOW_SCREENSHOTS=docs/screenshots (relative to the checkout, or absolute) refreshes the
+# pictures the README and the user guide show.
+SCREENSHOTS = ROOT / os.environ.get("SCHEMEFLOW_SCREENSHOTS",
+                                    str(Path(tempfile.gettempdir()) / "schemeflow-screenshots"))
 
 if not CHROMIUM.exists():
     if os.environ.get("SCHEMEFLOW_REQUIRE_BROWSER"):
@@ -77,22 +83,27 @@ def chromium() -> Iterator[Browser]:
 
 @pytest.fixture
 def new_page(chromium: Browser, site: Site) -> Iterator[Any]:
-    """new_page(width=1280) -> a page in a fresh browser context (its own cookies)."""
+    """new_page(width=1280, height=860, touch=False) -> a page in a fresh browser context (its own
+    cookies; a touch screen when asked)."""
     contexts = []
     refused: list[str] = []  # what the Content-Security-Policy blocked: a page would be broken
+    missing: list[str] = []  # what a page asked for and did not get (a style, a script, its icon)
 
-    def make(width: int = 1280, height: int = 860) -> Page:
-        context = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    def make(width: int = 1280, height: int = 860, touch: bool = False) -> Page:
+        context = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN", has_touch=touch)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
         page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+        page.on("response", lambda r: missing.append(f"{r.status} {r.url}")
+                if r.status >= 400 and r.request.resource_type != "document" else None)
         return page
 
     yield make
     for context in contexts:
         context.close()
     assert refused == [], refused
+    assert missing == [], missing
 
 
 def sign_in(page: Page, site: Site, username: str) -> None:
@@ -105,6 +116,6 @@ def sign_in(page: Page, site: Site, username: str) -> None:
 
 
 def shoot(page: Page, name: str) -> None:
-    """Save a full-page screenshot into docs/screenshots (the README and user guide show them)."""
+    """Save a full-page screenshot into SCREENSHOTS (docs/screenshots when asked, see above)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -105,3 +105,12 @@ def test_every_response_carries_the_security_headers(client: FlaskClient) -> Non
         assert r.headers["X-Frame-Options"] == "DENY" and r.headers["X-Content-Type-Options"] == "nosniff"
         csp = r.headers["Content-Security-Policy"]
         assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+
+
+def test_every_page_names_its_icon_and_favicon_ico_leads_to_it(client: FlaskClient) -> None:
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in client.get("/login").get_data(
+        as_text=True)
+    r = client.get("/favicon.ico")
+    assert r.status_code == 301 and r.headers["Location"] == "/static/favicon.svg"
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data

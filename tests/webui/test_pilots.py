@@ -142,3 +142,16 @@ def test_documents_by_round_with_attachment_link(world: World, browser: Callable
 def test_pilot_without_instances_has_empty_state(world: World, browser: Callable[[str], Browser]) -> None:
     html = browser("prov_a").get(f"/pilots/{world.pilots['A2']}").get_data(as_text=True)
     assert 'data-empty="instances"' in html and "diagram.js" not in html
+
+
+def test_a_long_answer_is_there_whole_and_folds_with_a_button_not_a_scroll_box(
+        world: World, browser: Callable[[str], Browser]) -> None:
+    iid = start(world)
+    long = "\n".join(f"第 {n} 项目标" for n in range(1, 10))
+    world.do("city_a1", iid, "submit_scheme", SCHEME | {"objectives": long})
+    html = browser("prov_a").get(f"/pilots/{world.pilots['A1']}").get_data(as_text=True)
+    item = re.search(r'data-field-key="objectives">\s*<dt>建设目标</dt>\s*<dd>\s*<div class="doc-text fold">(.*?)</div>',
+                     html, re.S)
+    assert item and item.group(1) == long  # every line is in the page; fold.js folds it behind a button
+    assert "overflow" not in item.group(0) and 'tabindex="0"' not in item.group(0)
+    assert "js/fold.js" in html and 'data-fold-more="' in html

@@ -22,6 +22,7 @@ from engine.models import Role
 from webui.extensions import get_db
 from webui.i18n import pick as step_name
 from webui.params import parse_id
+from webui.pilots.diagram import localized_diagram
 from webui.tasks import form_render
 
 bp = Blueprint("pilots", __name__)
@@ -106,7 +107,7 @@ def pilot(pilot_id: int) -> str:
 @login_required
 def diagram(pilot_id: int, instance_id: int) -> Response:
     xml, _visited, _current = engine.pilots.diagram(get_db(), instance_id, user_id=current_user.id, pilot_id=pilot_id)
-    response = Response(xml, mimetype="application/xml")
+    response = Response(localized_diagram(xml.encode("utf-8")), mimetype="application/xml")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

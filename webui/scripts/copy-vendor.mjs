@@ -1,5 +1,6 @@
 // Copy the browser builds the templates load from node_modules into static/vendor (git-ignored),
-// so Flask serves them itself: no CDN, nothing vendored into the repository.
+// so Flask serves them itself: no CDN, nothing vendored into the repository. axe-core is loaded by
+// no page: the accessibility tests inject it (same origin, so the Content-Security-Policy allows it).
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +18,7 @@ const files = {
   "bpmn-js/dist/assets/bpmn-js.css": "bpmn-js.css",
   "bpmn-js/dist/assets/bpmn-font/css/bpmn.css": "bpmn-font/css/bpmn.css",
   "bpmn-js/dist/assets/bpmn-font/font": "bpmn-font/font",
+  "axe-core/axe.min.js": "axe.min.js",
 };
 rmSync(vendor, { recursive: true, force: true });
 for (const [from, to] of Object.entries(files)) {

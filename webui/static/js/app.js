@@ -1,11 +1,45 @@
 // Progressive enhancement only: every page works without this file.
-// Buttons and forms with data-confirm ask before an irreversible action.
+// Buttons and forms with data-confirm ask before an irreversible action. A form that is being
+// posted is sent once: another submit of it (a double click, Enter again) is ignored, without a
+// second question, until the next page arrives.
 document.addEventListener("submit", (event) => {
   const form = event.target;
+  if (form.dataset.sending) {
+    event.preventDefault();
+    return;
+  }
   const button = event.submitter;
   const message = (button && button.dataset.confirm) || form.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 }, true);
+
+// Last of the submit handlers, when nothing has cancelled it: the form is on its way. The pressed
+// button is disabled only after this event, because the browser collects the form's data (the
+// pressed button's name and value among it) once the event is over, and leaves disabled buttons
+// out. Forms with several buttons (Submit, Save draft, Add row…) post the one that was pressed.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const method = ((event.submitter && event.submitter.getAttribute("formmethod")) || form.method || "").toLowerCase();
+  if (event.defaultPrevented || method !== "post") return;
+  form.dataset.sending = "true";
+  const button = event.submitter;
+  if (button && !button.disabled) {
+    setTimeout(() => {
+      button.disabled = true;
+      button.dataset.disabledWhileSending = "true";
+    }, 0);
+  }
+});
+
+// A page the browser restores from its back/forward cache may be posted again.
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  document.querySelectorAll("form[data-sending]").forEach((form) => { delete form.dataset.sending; });
+  document.querySelectorAll("[data-disabled-while-sending]").forEach((button) => {
+    button.disabled = false;
+    delete button.dataset.disabledWhileSending;
+  });
+});
 
 // Read-only values meant to be copied (the new API token) are selected when focused or clicked.
 document.addEventListener("focusin", (event) => {
