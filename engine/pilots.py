@@ -105,13 +105,14 @@ class ReadyTask:
 
 @dataclass
 class RoundGroup:
-    """The documents of one round: of the instance, or of one iteration of a repeated part
-    (a creation year) named by that part and its number."""
+    """Documents completed one after the other in one round — of the instance, or of one iteration
+    of a repeated part (a creation year, named by that part and its number) — opened by a step."""
 
     round: int
     cycle: str  # "" outside any repeated part
     cycle_name: str | None
     cycle_number: int | None
+    first_step: str
     documents: list[Document] = field(default_factory=list)
 
 
@@ -177,10 +178,8 @@ def _decision_and_comment(data: Any, schema: dict[str, Any] | None) -> tuple[str
 _MACHINE_MESSAGES = {"message_sent", "instance_error", "timer_fired"}
 
 
-def _events(session: Session, instance_id: int, tasks: dict[str, HumanTask], names: dict[str, str],  # noqa: PLR0917
-            schemas: Any, element_name: Any) -> list[Event]:
-    rows = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
-                           .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id))
+def _events(session: Session, instance_id: int, rows: list[AuditEvent], tasks: dict[str, HumanTask],  # noqa: PLR0917
+            names: dict[str, str], schemas: Any, element_name: Any) -> list[Event]:
     bodies: dict[int, str] = {cid: body for cid, body in session.execute(
         select(Comment.id, Comment.body).where(Comment.instance_id == instance_id))}
     out = []
@@ -214,13 +213,14 @@ def _detail(session: Session, instance: Instance) -> InstanceDetail:
     def schema(t: HumanTask) -> dict[str, Any] | None:
         return forms.load(session, version_id, t.form)
 
-    groups: dict[tuple[str, int], RoundGroup] = {}
-    for t in sorted((t for t in rows if t.state == TaskStatus.COMPLETED),
-                    key=lambda t: (t.completed_at or t.created_at, t.created_at)):
-        group = groups.get((t.cycle, t.round))
-        if group is None:
-            group = groups[t.cycle, t.round] = RoundGroup(t.round, t.cycle, *_cycle_label(instance, t.cycle))
-        group.documents.append(Document(
+    audit = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
+                                 .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id)))
+    done_order = {e.task_id: e.id for e in audit if e.action == "task_completed"}  # the order they were done
+    groups: list[RoundGroup] = []  # consecutive documents of one round of one iteration
+    for t in sorted((t for t in rows if t.state == TaskStatus.COMPLETED), key=lambda t: done_order.get(t.id, 0)):
+        if not groups or (groups[-1].cycle, groups[-1].round) != (t.cycle, t.round):
+            groups.append(RoundGroup(t.round, t.cycle, *_cycle_label(instance, t.cycle), t.name))
+        groups[-1].documents.append(Document(
             t.id, t.bpmn_id, t.name, t.role, t.round, t.cycle, t.completed_at,
             _label(users.get(t.completed_by_id or 0)),
             schema(t), forms.load(session, version_id, t.ui_form), dict(t.data or {}),
@@ -231,13 +231,12 @@ def _detail(session: Session, instance: Instance) -> InstanceDetail:
         [ReadyTask(t.id, t.bpmn_id, t.name, t.round, t.due_at, _label(t.claimed_by), t.role.value)
          for t in ready],
         list(instance.visited or []), sorted({t.bpmn_id for t in ready}),
-        _events(session, instance.id, by_id, names, schema, lambda bpmn_id: _element_name(instance, bpmn_id)),
-        list(groups.values()))
+        _events(session, instance.id, audit, by_id, names, schema, lambda bpmn_id: _element_name(instance, bpmn_id)),
+        groups)
 
 
 def _element_name(instance: Instance, bpmn_id: str) -> str | None:
-    spec = state.task_spec(instance.version, bpmn_id)
-    return getattr(spec, "bpmn_name", None) if spec is not None else None
+    return state.element_name(instance.version, bpmn_id)
 
 
 def _cycle_label(instance: Instance, cycle: str) -> tuple[str | None, int | None]:

@@ -141,3 +141,14 @@ def task_spec(version: ProcessVersion, bpmn_id: str) -> Any:
             if getattr(candidate, "bpmn_id", None) == bpmn_id:
                 return candidate
     return None
+
+
+def element_name(version: ProcessVersion, bpmn_id: str) -> str | None:
+    """The name a version's BPMN gives element ``bpmn_id`` (a loop or multi-instance activity keeps
+    it on its inner spec, "<id> [child]")."""
+    spec, subprocess_specs = SPEC_CACHE.get(version.spec_hash, lambda: version.spec_json)
+    for process in (spec, *subprocess_specs.values()):
+        for candidate in process.task_specs.values():
+            if getattr(candidate, "bpmn_id", None) == bpmn_id and getattr(candidate, "bpmn_name", None):
+                return str(candidate.bpmn_name)
+    return None

@@ -119,3 +119,29 @@ def test_pilot_page_lists_events_and_rounds(world: World, at: Clock) -> None:
         "submit_scheme", "review_scheme"]
     assert group.documents[0].data == SCHEME  # the whole submission, as entered
     assert group.documents[0].schema and group.documents[0].schema["properties"]["scheme_title"]["title"]
+
+
+def test_documents_are_grouped_round_by_round_in_the_order_done_and_years_by_name(world: World, at: Clock) -> None:
+    from tests.processes.test_pilot_lifecycle import act
+    from tests.processes.test_pilot_lifecycle import china
+    from tests.processes.test_pilot_lifecycle import started
+    from tests.processes.test_pilot_lifecycle import through_task_book
+    from tests.processes.test_pilot_lifecycle import tick
+
+    iid = started(world)
+    world.do("city_a1", iid, "submit_scheme", SCHEME)
+    world.do("prov_a", iid, "review_scheme", {"decision": "revise", "comment": "补充"})
+    world.do("city_a1", iid, "submit_scheme", SCHEME)
+    world.do("prov_a", iid, "review_scheme", {"decision": "approve"})
+    through_task_book(world, iid, start_year=2026, years=3)
+    act(world, "city_a1", iid, "submit_annual_report", year=2026)
+    act(world, "prov_a", iid, "review_annual_report", report_decision="accepted")
+    tick(world, at, china(2027, 1, 2))
+    act(world, "city_a1", iid, "submit_annual_report", year=2027)
+    (inst,) = pilots.pilot_page(world.db, world.pilots["A1"], user_id=world.uid("prov_a")).instances
+    assert [(g.cycle_number, g.round, [d.bpmn_id for d in g.documents]) for g in inst.rounds] == [
+        (None, 1, ["submit_scheme", "review_scheme"]), (None, 2, ["submit_scheme", "review_scheme"]),
+        (None, 1, ["submit_task_book", "submit_investment_plan", "review_task_book"]),
+        (1, 1, ["submit_annual_report", "review_annual_report"]), (2, 1, ["submit_annual_report"])]
+    assert inst.rounds[-1].cycle_name and inst.rounds[-1].cycle_name.startswith("年度自评价")
+    assert inst.rounds[2].first_step.startswith("编制创建任务书")
