@@ -30,10 +30,10 @@ from webui import demo_stories as stories
 from webui import demo_texts as texts
 from webui.demo_stories import Beat
 from webui.i18n import split_bilingual
+from webui.layout import DUE_SOON
 
 PASSWORD = "schemeflow-demo"
 PREFERRED = ("approve", "accepted", "verified", "pass", "yes", "acknowledge")
-DUE_SOON = timedelta(days=3)  # as the inbox's 即将到期 badge (webui.tasks.inbox.DUE_SOON)
 JUST_AFTER = timedelta(microseconds=1)  # when a timer is fired: see _fire_timers_until
 TWO_REVIEWERS = ("浙江省",)  # provinces with a second reviewer, so that 转办 (reassign) can be shown
 REVISED = ("submit_scheme", "submit_task_book", "submit_investment_plan")  # steps of the revision loops

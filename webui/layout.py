@@ -1,6 +1,8 @@
 """What every page's frame needs: the navigation counts, the role-dependent menu and the icon."""
 from __future__ import annotations
 
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -13,10 +15,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 import engine
+from engine import clock
 from engine.models import Role
 from webui.extensions import get_db
 
 OVERSIGHT_ROLES = {Role.PROVINCE, Role.MINISTRY, Role.ADMIN}
+DUE_SOON = timedelta(days=3)
 ROLE_LABELS = {Role.CITY: _l("City submitter"), Role.PROVINCE: _l("Provincial reviewer"),
                Role.MINISTRY: _l("Ministry reviewer"), Role.ADMIN: _l("Administrator")}
 
@@ -38,6 +42,16 @@ def jurisdiction(user: Any) -> str:
     return str(_("Nationwide"))
 
 
+def due_state(due_at: datetime | None, now: datetime | None = None) -> str | None:
+    """"overdue", "soon" (within three days) or None: the 已超期 / 即将到期 badge of a due date."""
+    if due_at is None:
+        return None
+    now = now or clock.now()
+    if due_at < now:
+        return "overdue"
+    return "soon" if due_at <= now + DUE_SOON else None
+
+
 def nav_counts() -> dict[str, int]:
     """Task counts per scope for the signed-in user, computed once per request."""
     if not current_user.is_authenticated:
@@ -56,4 +70,4 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _frame() -> dict[str, Any]:
         return {"nav_counts": nav_counts, "OVERSIGHT_ROLES": OVERSIGHT_ROLES, "Role": Role,
-                "role_label": role_label, "jurisdiction": jurisdiction}
+                "role_label": role_label, "jurisdiction": jurisdiction, "due_badge": due_state}

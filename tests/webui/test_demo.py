@@ -29,7 +29,7 @@ from engine.models import User
 from tests.webui.conftest import sign_in
 from webui import create_app
 from webui import demo
-from webui.tasks.inbox import DUE_SOON
+from webui.layout import DUE_SOON
 
 
 @dataclass

@@ -150,8 +150,8 @@ def test_a_long_answer_is_there_whole_and_folds_with_a_button_not_a_scroll_box(
     long = "\n".join(f"第 {n} 项目标" for n in range(1, 10))
     world.do("city_a1", iid, "submit_scheme", SCHEME | {"objectives": long})
     html = browser("prov_a").get(f"/pilots/{world.pilots['A1']}").get_data(as_text=True)
-    item = re.search(r'data-field-key="objectives">\s*<dt>建设目标</dt>\s*<dd>\s*<div class="doc-text fold">(.*?)</div>',
-                     html, re.S)
+    item = re.search(r'data-field-key="objectives">\s*<dt>建设目标</dt>\s*<dd>\s*'
+                     r'<div class="doc-text fold">(.*?)</div>', html, re.S)
     assert item and item.group(1) == long  # every line is in the page; fold.js folds it behind a button
     assert "overflow" not in item.group(0) and 'tabindex="0"' not in item.group(0)
     assert "js/fold.js" in html and 'data-fold-more="' in html

@@ -228,3 +228,15 @@ def test_a_colleagues_task_is_read_only_with_a_way_to_reassign_it(world: World,
     assert link and link.group(1).startswith(f"/tasks/{task}/reassign")
     assert browser("prov_a").get(link.group(1).replace("&amp;", "&")).status_code == 200
     assert "data-reassign" not in page(browser("city_a1"), task)  # a city user may not reassign
+
+
+def test_an_overdue_task_says_so_on_its_page_and_on_the_pilot_page(world: World, browser: Callable[[str], Browser],
+                                                                  at: Any) -> None:
+    iid = start(world)
+    task = world.task(iid, "submit_scheme")
+    assert task.due_at is not None
+    at.set(task.due_at)
+    at.advance(days=1)
+    city = browser("city_a1")
+    assert 'data-badge="overdue"' in page(city, task.id)
+    assert 'data-badge="overdue"' in city.get(f"/pilots/{world.pilots['A1']}").get_data(as_text=True)

@@ -7,8 +7,6 @@ Everything works with plain forms; nothing changes state on GET.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 from urllib.parse import urlsplit
@@ -39,6 +37,7 @@ from engine.models import Role
 from engine.queries import list_pilots
 from webui.extensions import get_db
 from webui.i18n import pick as step_name
+from webui.layout import due_state
 from webui.layout import nav_counts
 from webui.params import MAX_ID
 from webui.params import parse_id
@@ -49,7 +48,6 @@ SCOPE_LABELS = {"mine": _l("My tasks"), "group": _l("Group tasks"), "held": _l("
                 "completed": _l("Completed by me")}
 PER_PAGE, MAX_PER_PAGE = 20, 100
 MAX_PAGE = 100_000  # far past any real list; keeps the row offset a sane number
-DUE_SOON = timedelta(days=3)
 NATIONWIDE = (Role.MINISTRY, Role.ADMIN)
 
 
@@ -112,14 +110,6 @@ def _safe_next(default: str) -> str:
     return target
 
 
-def _due_state(due_at: datetime | None, now: datetime) -> str | None:
-    if due_at is None:
-        return None
-    if due_at < now:
-        return "overdue"
-    return "soon" if due_at <= now + DUE_SOON else None
-
-
 def may_reassign(task: HumanTask) -> bool:
     """Mirror of engine.access.may_reassign for showing the button (the engine decides)."""
     if current_user.role == Role.ADMIN:
@@ -161,7 +151,7 @@ def inbox() -> str | Response:
         scopes=SCOPES, scope_labels=SCOPE_LABELS, tab_counts=counts, pilots=pilots, provinces=provinces,
         pilot_names={p.id: p.name for p in pilots}, province_names={p.id: p.name for p in provinces},
         steps=engine_inbox.step_options(db, uid), saved=saved_filters.list_filters(db, uid),
-        due_state=lambda t: _due_state(t.due_at, now), may_reassign=may_reassign, step_label=step_name,
+        due_state=lambda t: due_state(t.due_at, now), may_reassign=may_reassign, step_label=step_name,
         show_province=current_user.role in NATIONWIDE, list_url=url_for("tasks.inbox", **f.params()),
         format_datetime=format_datetime, format_date=format_date, filter_url=_filter_url,
     )
