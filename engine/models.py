@@ -202,6 +202,7 @@ class Instance(Base):
     serializer_version: Mapped[str] = mapped_column(String(20))
     lock_version: Mapped[int] = mapped_column(Integer)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The names of the ready steps while running; the end event reached once completed.
     stage: Mapped[str | None] = mapped_column(String(400))
     # Messages the workflow can catch now, with the lane allowed to send them.
     waiting_messages: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

@@ -57,6 +57,16 @@ class PilotRow:
     stage: str | None
     open_tasks: int
     overdue: int
+    rating: int | None = None  # the star grade of a completed lifecycle (1–3), when its process gives one
+
+
+def rating(final_data: Any) -> int | None:
+    """The star grade a finished lifecycle ended with: the process variable ``stars`` (set by the
+    shipped ``star_rating`` decision), a whole number from 1 to 3; None for no grade or a fail."""
+    stars = final_data.get("stars") if isinstance(final_data, dict) else None
+    if isinstance(stars, float) and stars.is_integer():
+        stars = int(stars)
+    return stars if isinstance(stars, int) and not isinstance(stars, bool) and 1 <= stars <= 3 else None
 
 
 def list_pilot_rows(db: sessionmaker[Session], *, user_id: int, province_id: int | None = None,
@@ -85,9 +95,15 @@ def list_pilot_rows(db: sessionmaker[Session], *, user_id: int, province_id: int
                 .outerjoin(Instance, Instance.id == latest.c.iid)
                 .outerjoin(open_tasks, open_tasks.c.pilot_id == Pilot.id)
                 .where(*cond).order_by(Province.name, Pilot.name))
-        return [PilotRow(p.id, p.name, p.province_id, prov, p.level.value, p.batch_year, iid,
+        rows = [PilotRow(p.id, p.name, p.province_id, prov, p.level.value, p.batch_year, iid,
                          state.value if state is not None else None, stage, int(n or 0), int(late or 0))
                 for p, prov, iid, state, stage, n, late in session.execute(stmt)]
+        done = {r.instance_id: r for r in rows if r.state == "completed" and r.instance_id is not None}
+        if done:
+            for iid, data in session.execute(select(AuditEvent.instance_id, AuditEvent.data_after).where(
+                    AuditEvent.action == "instance_completed", AuditEvent.instance_id.in_(done))):
+                done[iid].rating = rating(data)
+        return rows
 
 
 # --- one pilot's page --------------------------------------------------------------------------
@@ -147,6 +163,7 @@ class InstanceDetail:
     current: list[str]
     events: list[Event]
     rounds: list[RoundGroup]
+    rating: int | None = None  # the star grade it ended with
 
 
 @dataclass
@@ -232,7 +249,7 @@ def _detail(session: Session, instance: Instance) -> InstanceDetail:
          for t in ready],
         list(instance.visited or []), sorted({t.bpmn_id for t in ready}),
         _events(session, instance.id, audit, by_id, names, schema, lambda bpmn_id: _element_name(instance, bpmn_id)),
-        groups)
+        groups, next((rating(e.data_after) for e in audit if e.action == "instance_completed"), None))
 
 
 def _element_name(instance: Instance, bpmn_id: str) -> str | None:

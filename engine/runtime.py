@@ -303,7 +303,7 @@ def save(session: Session, instance: Instance, wf: BpmnWorkflow, now: workflow.S
         inbox.sync(session, instance, now.ready, at, opened_by)
         if now.finished(wf):
             instance.state, instance.ended_at, instance.next_timer_at = InstanceState.COMPLETED, at, None
-            instance.stage = None
+            instance.stage = (workflow.outcome(wf) or "")[:400] or None  # where it ended: its outcome
             audit.record(session, "instance_completed", instance_id=instance.id,
                          after={k: v for k, v in wf.data.items() if isinstance(v, (str, int, float, bool))})
             return

@@ -15,6 +15,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
@@ -91,6 +92,13 @@ def snapshot(wf: BpmnWorkflow) -> Snapshot:
             elif state == TaskState.COMPLETED and (bpmn_id := getattr(task.task_spec, "bpmn_id", None)):
                 completed.add(bpmn_id)  # control tasks (root, start, end) have none
     return Snapshot(ready, engine_ready, live, completed)
+
+
+def outcome(wf: BpmnWorkflow) -> str | None:
+    """The name of the end event a finished process reached (its outcome: "通过验收", "不予通过" …)."""
+    names = [t.task_spec.bpmn_name for t in wf.tasks.values()
+             if isinstance(t.task_spec, EndEvent) and t.state == TaskState.COMPLETED and t.task_spec.bpmn_name]
+    return names[-1] if names else None
 
 
 def _event_time(value: Any) -> datetime | None:

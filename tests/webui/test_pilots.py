@@ -5,6 +5,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import engine
 from engine import attachments
@@ -155,3 +156,29 @@ def test_a_long_answer_is_there_whole_and_folds_with_a_button_not_a_scroll_box(
     assert item and item.group(1) == long  # every line is in the page; fold.js folds it behind a button
     assert "overflow" not in item.group(0) and 'tabindex="0"' not in item.group(0)
     assert "js/fold.js" in html and 'data-fold-more="' in html
+
+
+def test_an_accepted_pilot_shows_its_outcome_and_star_grade(world: World, browser: Callable[[str], Browser],
+                                                            at: Any) -> None:
+    from tests.processes.test_pilot_lifecycle import act
+    from tests.processes.test_pilot_lifecycle import china
+    from tests.processes.test_pilot_lifecycle import through_scheme
+    from tests.processes.test_pilot_lifecycle import through_task_book
+    from tests.processes.test_pilot_lifecycle import tick
+
+    iid = start(world)
+    through_scheme(world, iid)
+    through_task_book(world, iid, start_year=2026, years=3)
+    for year in (2026, 2027, 2028):
+        if year > 2026:
+            tick(world, at, china(year, 1, 2))
+        act(world, "city_a1", iid, "submit_annual_report", year=year)
+        act(world, "prov_a", iid, "review_annual_report", report_decision="accepted")
+    tick(world, at, china(2029, 1, 2))
+    act(world, "city_a1", iid, "submit_acceptance_application")
+    act(world, "ministry", iid, "assess_acceptance", score_1=80, score_2=78, score_3=82, score_4=76)
+    ministry = browser("ministry")
+    page = ministry.get(f"/pilots/{world.pilots['A1']}").get_data(as_text=True)
+    assert re.search(r"data-outcome>通过验收<", page) and 'data-stars="2"' in page and "二星" in page
+    listing = ministry.get("/pilots/").get_data(as_text=True)
+    assert 'data-stars="2"' in listing and "通过验收" in listing

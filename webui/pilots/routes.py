@@ -30,6 +30,7 @@ bp = Blueprint("pilots", __name__)
 LEVELS = {"city": _l("City"), "district": _l("District"), "county": _l("County"), "town": _l("Town")}
 STATES = {"running": _l("Running"), "suspended": _l("Suspended"), "completed": _l("Completed"),
           "cancelled": _l("Cancelled"), "error": _l("Error")}
+STAR_GRADES = {1: _l("One star"), 2: _l("Two stars"), 3: _l("Three stars")}
 STATE_BADGES = {"running": "primary", "suspended": "warning", "completed": "success", "cancelled": "secondary",
                 "error": "danger"}
 ACTIONS = {
@@ -73,6 +74,7 @@ def task_url(task_id: str) -> str:
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"LEVELS": LEVELS, "INSTANCE_STATES": STATES, "STATE_BADGES": STATE_BADGES, "stage_text": stage_text,
+            "STAR_GRADES": STAR_GRADES,
             "format_datetime": format_datetime, "step_name": step_name, "answer_text": form_render.display}
 
 
