@@ -113,8 +113,33 @@ def test_a_reviewer_hands_a_task_to_the_colleague_of_the_province(new_page: Any,
 
 
 def test_overdue_work_is_marked_for_the_busiest_reviewer(new_page: Any, site: Site) -> None:
+    laptop = new_page()
+    sign_in(laptop, site, "province7")
+    laptop.goto(site.url + "/tasks/?scope=group")
+    assert laptop.locator("[data-badge=overdue]").count() >= 1
+    shoot(laptop, "inbox")
     page = new_page(width=390)
     sign_in(page, site, "province7")
     page.goto(site.url + "/tasks/?scope=group")
     assert page.locator("[data-badge=overdue]").count() >= 1
     shoot(page, "demo-overdue-phone")
+
+
+def test_a_pilot_with_years_of_history_and_the_dashboard(new_page: Any, site: Site) -> None:
+    page = new_page()
+    sign_in(page, site, "province4")
+    page.goto(site.url + "/pilots/")
+    with page.expect_navigation():
+        page.locator("tbody tr", has_text="核查整改").first.locator("a").first.click()
+    page.wait_for_selector(".bpmn-canvas svg .djs-element.current", timeout=15_000)
+    headings = page.locator("[data-round] h4")
+    assert headings.count() >= 4 and page.locator("[data-cycle]").count() >= 1  # a creation year
+    shoot(page, "pilot")
+    ministry = new_page()
+    sign_in(ministry, site, "ministry")
+    ministry.goto(site.url + "/dashboard/")
+    ministry.wait_for_function("[...document.querySelectorAll('canvas[data-chart]')].every(c => c.width > 0)")
+    medians = ministry.locator("#table-steps td[data-median]").all_inner_texts()
+    hours = [float(text.replace(",", "").split()[0]) for text in medians if text.strip()[:1].isdigit()]
+    assert len(hours) >= 5 and min(hours) > 0 and len(set(hours)) > 1  # real, varied durations
+    shoot(ministry, "dashboard")

@@ -8,7 +8,6 @@ import pytest
 
 import engine
 from tests.browser.conftest import Site
-from tests.browser.conftest import shoot
 from tests.browser.conftest import sign_in
 from tests.browser.test_revision_round import SCHEME
 
@@ -34,7 +33,6 @@ def test_inbox_lists_group_tasks_soonest_first(new_page: Any, site: Site, scene:
     rows = page.locator("main table tbody tr")
     assert rows.count() >= 1
     assert "宁波市" in rows.first.inner_text()  # A1's review, the only group task of the province
-    shoot(page, "inbox")
     tablet = new_page(width=768, height=1024)
     sign_in(tablet, site, "prov_a")
     tablet.goto(site.url + "/tasks/?scope=group")
@@ -51,7 +49,6 @@ def test_pilot_page_draws_the_diagram_with_path_and_current_task(new_page: Any, 
     assert current.count() >= 1
     assert "review_scheme" in {current.nth(i).get_attribute("data-element-id") for i in range(current.count())}
     assert page.locator(".bpmn-canvas .djs-element.visited").count() >= 1
-    shoot(page, "pilot")
 
 
 def test_dashboard_draws_charts(new_page: Any, site: Site, scene: dict[str, int]) -> None:
@@ -63,7 +60,6 @@ def test_dashboard_draws_charts(new_page: Any, site: Site, scene: dict[str, int]
     drawn = page.evaluate("[...document.querySelectorAll('canvas[data-chart]')]"
                           ".filter(c => window.Chart && Chart.getChart(c)).length")
     assert drawn >= 1
-    shoot(page, "dashboard")
     tablet = new_page(width=768, height=1024)
     sign_in(tablet, site, "ministry")
     tablet.goto(site.url + "/dashboard/")

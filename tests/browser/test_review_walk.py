@@ -56,7 +56,7 @@ def reviewer_sends_it_back(reviewer: Page, site: Site, iid: int, device: str) ->
     assert work.get_by_text("建设目标", exact=True).is_visible()
     assert reviewer.locator("nav[aria-label] .breadcrumb").get_by_text("待签收").is_visible()
     assert no_horizontal_scroll(reviewer)
-    shoot(reviewer, f"review-submission-{device}")
+    shoot(reviewer, "review-submission" + ("" if device == "laptop" else "-phone"))
     reviewer.check("[name=f-decision][value=revise]")
     reviewer.fill("[name=f-comment]", "请补充量化指标")
     submit(reviewer)
@@ -67,7 +67,7 @@ def city_revises(city: Page, site: Site, iid: int, device: str) -> None:
     assert city.locator("#work").get_by_text("请补充量化指标").is_visible()
     assert city.locator("[name=f-revision_notes]").count() == 1
     assert city.input_value("[name=f-objectives]") == SCHEME["objectives"]  # round 1, to revise
-    shoot(city, f"revision-feedback-{device}")
+    shoot(city, "revision-feedback" + ("" if device == "laptop" else "-phone"))
     city.fill("[name=f-objectives]", "三年内建成城市公共信息平台，覆盖 90% 政务服务事项")
     city.fill("[name=f-revision_notes]", "已补充量化目标")
     submit(city)
@@ -79,7 +79,7 @@ def reviewer_approves_round_two(reviewer: Page, site: Site, iid: int, device: st
     assert reviewer.locator("[name=f-decision]:checked").count() == 0
     assert reviewer.locator(".diff-new").filter(has_text="覆盖 90% 政务服务事项").count() == 1
     assert no_horizontal_scroll(reviewer)
-    shoot(reviewer, f"revision-changes-{device}")
+    shoot(reviewer, "revision-changes" + ("" if device == "laptop" else "-phone"))
     reviewer.check("[name=f-decision][value=approve]")
     submit(reviewer)
 

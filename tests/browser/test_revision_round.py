@@ -60,7 +60,6 @@ def test_revision_round_with_attachment_comment_and_changes(new_page: Any, site:
     open_task(city, site, iid, "submit_scheme")
     assert city.get_by_text("建设目标需要量化指标").first.is_visible()
     assert city.get_by_text("2").first.is_visible()
-    shoot(city, "revision-feedback")
     city.fill("[name=f-objectives]", "三年内建成城市公共信息平台，覆盖 90% 政务服务事项")
     city.fill("[name=f-revision_notes]", "已补充量化目标")
     # A file chosen but not uploaded separately goes with the submission.
@@ -73,7 +72,6 @@ def test_revision_round_with_attachment_comment_and_changes(new_page: Any, site:
     assert changes.filter(has_text="覆盖 90% 政务服务事项").count() >= 1
     assert changes.filter(has_text="量化指标.pdf").count() >= 1  # listed as an added attachment
     assert reviewer.locator(".diff-old").filter(has_text="三年内建成城市公共信息平台").count() >= 1
-    shoot(reviewer, "revision-changes")
     reviewer.check("[name=f-decision][value=approve]")
     submit(reviewer)
     assert "submit_scheme" not in world.ready_ids(iid) and "review_scheme" not in world.ready_ids(iid)
