@@ -104,9 +104,18 @@ def test_the_review_round_trip(new_page: Any, site: Site, device: str) -> None:
     assert city.get_by_text("请补充量化指标").count() == 0
 
 
-def test_language_switch_on_a_task_page_and_an_error_page(new_page: Any, site: Site) -> None:
+def running(site: Site, pilot: str) -> int:
+    """The pilot's running lifecycle (started here if it has none yet)."""
     world = site.world
-    iid = engine.start(site.db, "pilot_lifecycle", user_id=world.uid("prov_b"), pilot_id=world.pilots["B1"])
+    found, _total = engine.list_instances(site.db, user_id=world.uid("admin"), pilot_id=world.pilots[pilot],
+                                          state="running")
+    if found:
+        return found[0].id
+    return engine.start(site.db, "pilot_lifecycle", user_id=world.uid("admin"), pilot_id=world.pilots[pilot])
+
+
+def test_language_switch_on_a_task_page_and_an_error_page(new_page: Any, site: Site) -> None:
+    iid = running(site, "B1")
     page = new_page()
     sign_in(page, site, "city_b1")
     open_task(page, site, iid, "submit_scheme")
@@ -125,3 +134,16 @@ def test_language_switch_on_a_task_page_and_an_error_page(new_page: Any, site: S
         page.get_by_role("button", name="简体中文").click()
     body = page.locator("main").inner_text()
     assert "页面不存在" in body and "not exist" not in body
+
+
+def test_enter_in_a_field_saves_a_draft_and_never_submits(new_page: Any, site: Site) -> None:
+    world = site.world
+    iid = running(site, "B1")
+    page = new_page()
+    sign_in(page, site, "city_b1")
+    open_task(page, site, iid, "submit_scheme")
+    page.fill("[name=f-scheme_title]", "南平市实施方案")
+    with page.expect_navigation():
+        page.press("[name=f-scheme_title]", "Enter")
+    assert page.locator(".alert-success").count() == 1 and "submit_scheme" in world.ready_ids(iid)
+    assert page.input_value("[name=f-scheme_title]") == "南平市实施方案"

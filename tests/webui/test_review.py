@@ -240,3 +240,14 @@ def test_an_overdue_task_says_so_on_its_page_and_on_the_pilot_page(world: World,
     city = browser("city_a1")
     assert 'data-badge="overdue"' in page(city, task.id)
     assert 'data-badge="overdue"' in city.get(f"/pilots/{world.pilots['A1']}").get_data(as_text=True)
+
+
+def test_a_post_naming_no_button_saves_a_draft_and_completes_nothing(world: World,
+                                                                     browser: Callable[[str], Browser]) -> None:
+    iid = start(world)
+    city = browser("city_a1")
+    task = world.task(iid, "submit_scheme").id
+    version = engine.get_instance(world.db, iid, user_id=world.uid("admin")).instance_version
+    r = city.post(f"/tasks/{task}", {**scheme_form(), "instance_version": version})
+    assert r.status_code == 302
+    assert world.task(iid, "submit_scheme").draft == SCHEME  # still open, the typing kept

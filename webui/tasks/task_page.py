@@ -131,7 +131,7 @@ def task(task_id: str) -> Page:
 def act(task_id: str) -> Page | Response:
     form = engine.task_form(get_db(), task_id, user_id=current_user.id)
     parsed = form_parse.parse(form.schema, form.ui_schema, request.form, form.task.round)
-    action = request.form.get("action", "submit")
+    action = request.form.get("action", "draft")  # no button named: keep the typing, never complete
     chosen = request.files.get("file")
     if chosen is not None and chosen.filename:
         # A file picked but not uploaded goes with whatever button was pressed (a reloaded page
