@@ -41,7 +41,6 @@ SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fal
 # Elements whose text SpiffWorkflow evaluates as an expression ("eval") or runs as a script.
 _EVAL_TAGS = {"conditionExpression", "timeDuration", "timeDate", "timeCycle", "loopCardinality",
               "completionCondition", "loopCondition", "condition", "messagePayload"}
-_SCRIPT_TAGS = {"script", "preScript", "postScript"}
 
 
 @dataclass
