@@ -56,10 +56,14 @@ def check_password_strength(password: str) -> None:
                           [{"field": "password", "message": "too short"}])
 
 
-def create_user(db: sessionmaker[Session], username: str, role: str, password: str, *,
+def create_user(db: sessionmaker[Session], username: str, role: str, password: str, *,  # noqa: PLR0913
                 province: str | None = None, pilot_id: int | None = None,
-                display_name: str | None = None, actor_id: int | None = None) -> User:
-    """Create a user; a city user needs a pilot, a provincial reviewer a province."""
+                display_name: str | None = None, actor_id: int | None = None,
+                password_hash: str | None = None) -> User:
+    """Create a user; a city user needs a pilot, a provincial reviewer a province.
+
+    ``password_hash``, an argon2 hash of ``password`` made earlier, spares hashing it again
+    (accounts created together with one first password: the demo's)."""
     try:
         role_enum = Role(role)
     except ValueError:
@@ -73,7 +77,9 @@ def create_user(db: sessionmaker[Session], username: str, role: str, password: s
     with db.begin() as session:
         if session.scalar(select(User.id).where(User.username == username)):
             raise ConflictError(f"user {username!r} already exists")
-        user = User(username=username, role=role_enum, password_hash=HASHER.hash(password),
+        if password_hash is not None and not password_hash.startswith("$argon2"):
+            raise InvalidData("the password hash is not an argon2 hash")
+        user = User(username=username, role=role_enum, password_hash=password_hash or HASHER.hash(password),
                     display_name=display_name)
         if role_enum == Role.CITY:
             pilot = session.get(Pilot, pilot_id) if pilot_id is not None and 0 < pilot_id <= MAX_ID else None

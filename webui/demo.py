@@ -93,9 +93,10 @@ def _users(db: sessionmaker[Session]) -> list[Account]:
         short = texts.Pilot(pilot.name, names[pilot.province_id], pilot.level.value).short
         plan.append((f"city{pilot.id}", "city", {"pilot_id": pilot.id}, pilot.name,
                      f"{next(people)}（{short}智慧城市建设领导小组办公室）"))
+    shared = users.HASHER.hash(PASSWORD)  # one hash for every demo account (argon2 is slow on purpose)
     for username, role, where, _, display in plan:
         if username not in existing:
-            users.create_user(db, username, role, PASSWORD, display_name=display, **where)
+            users.create_user(db, username, role, PASSWORD, display_name=display, password_hash=shared, **where)
     return [(u, r, label, display) for u, r, _, label, display in plan]
 
 
