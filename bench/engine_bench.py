@@ -143,8 +143,8 @@ class Setup:
             s.flush()
             self.user_id, self.reviewer_id = user.id, reviewer.id
         form = json.dumps(FORM).encode()
-        engine.deploy(self.db, [("seq.bpmn", sequential_bpmn(10)), ("f-schema.json", form)])
-        engine.deploy(self.db, [("loop.bpmn", loop_bpmn()), ("f-schema.json", form)])
+        engine.deploy(self.db, [("seq.bpmn", sequential_bpmn(10)), ("f-schema.json", form)], user_id=engine.SYSTEM)
+        engine.deploy(self.db, [("loop.bpmn", loop_bpmn()), ("f-schema.json", form)], user_id=engine.SYSTEM)
 
     def start(self, process: str) -> int:
         with self.db.begin() as s:  # one running instance per pilot: retire the previous one

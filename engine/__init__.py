@@ -1,16 +1,33 @@
 """schemeflow's workflow engine: versioned BPMN definitions executed by SpiffWorkflow, state in
-SQLAlchemy. It knows nothing of the web; callers pass a sessionmaker and explicit arguments."""
+SQLAlchemy. It knows nothing of the web; callers pass a sessionmaker and explicit arguments.
+
+This is the front door: the web layer and the command line use only the names below. Every call
+takes the acting user (``user_id``; the command line passes ``SYSTEM``) and decides access itself.
+"""
 from engine import attachments
+from engine import clock
 from engine import comments
 from engine import forms
 from engine import pilots
+from engine import reference
 from engine import rounds
+from engine import saved_filters
 from engine import stats
+from engine import users
+from engine.access import LANE_ROLES
+from engine.bpmn import BPMN_NS
+from engine.bpmn import SAFE_XML
+from engine.db import MAX_ID
+from engine.db import make_engine
 from engine.db import make_sessionmaker
+from engine.definitions import Deployed
 from engine.definitions import deploy
 from engine.definitions import list_definitions
+from engine.definitions import read_paths
+from engine.definitions import shipped_processes
 from engine.dossier import Document
 from engine.dossier import Dossier
+from engine.dossier import TaskView
 from engine.dossier import dossier
 from engine.dossier import get_task
 from engine.dossier import task_form
@@ -22,13 +39,28 @@ from engine.errors import InvalidData
 from engine.errors import InvalidState
 from engine.errors import NotFound
 from engine.errors import WorkflowFailed
+from engine.inbox import Page
+from engine.inbox import Rights
 from engine.inbox import TaskQuery
 from engine.inbox import counts_for
+from engine.inbox import reassign_candidates
+from engine.inbox import step_options
 from engine.inbox import tasks_for
+from engine.lookup import SYSTEM
+from engine.lookup import Actor
+from engine.models import AuditEvent
+from engine.models import HumanTask
+from engine.models import Pilot
+from engine.models import Province
+from engine.models import Role
+from engine.models import User
+from engine.queries import InstanceView
 from engine.queries import get_instance
+from engine.queries import get_user
 from engine.queries import instance_events
 from engine.queries import list_instances
 from engine.queries import list_pilots
+from engine.queries import list_provinces
 from engine.runtime import cancel
 from engine.runtime import claim
 from engine.runtime import complete
@@ -43,10 +75,21 @@ from engine.schema import upgrade as upgrade_schema
 from engine.timers import fire_due_timers
 
 __all__ = [
-    "ConflictError", "DeployError", "Document", "Dossier", "EngineError", "Forbidden", "InvalidData",
-    "InvalidState", "NotFound", "TaskQuery", "WorkflowFailed", "attachments", "cancel", "claim", "comments",
-    "complete", "counts_for", "deploy", "dossier", "fire_due_timers", "forms", "get_instance", "get_task",
-    "instance_events", "list_definitions", "list_instances", "list_pilots", "make_sessionmaker", "pilots",
-    "reassign", "resume", "rounds", "save_draft", "send_message", "start", "stats", "suspend", "task_form",
-    "tasks_for", "unclaim", "upgrade_schema",
+    # calls
+    "cancel", "claim", "complete", "counts_for", "deploy", "dossier", "fire_due_timers", "get_instance",
+    "get_task", "get_user", "instance_events", "list_definitions", "list_instances", "list_pilots",
+    "list_provinces", "make_engine", "make_sessionmaker", "read_paths", "reassign", "reassign_candidates",
+    "resume", "save_draft", "send_message", "shipped_processes", "start", "step_options", "suspend",
+    "task_form", "tasks_for", "unclaim", "upgrade_schema",
+    # namespaces of calls and their types
+    "attachments", "clock", "comments", "forms", "pilots", "reference", "rounds", "saved_filters", "stats",
+    "users",
+    # what the calls take and return
+    "SYSTEM", "Actor", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask", "InstanceView", "Page",
+    "Pilot", "Province", "Rights", "Role", "TaskQuery", "TaskView", "User",
+    # errors
+    "ConflictError", "DeployError", "EngineError", "Forbidden", "InvalidData", "InvalidState", "NotFound",
+    "WorkflowFailed",
+    # constants
+    "BPMN_NS", "LANE_ROLES", "MAX_ID", "SAFE_XML",
 ]

@@ -21,6 +21,7 @@ from engine.models import User
 LANE_ROLES: dict[str, Role] = {"City": Role.CITY, "Province": Role.PROVINCE,
                                "Ministry": Role.MINISTRY, "Admin": Role.ADMIN}
 NATIONWIDE = (Role.MINISTRY, Role.ADMIN)
+DASHBOARD_ROLES = (Role.PROVINCE, *NATIONWIDE)
 
 
 def in_jurisdiction(user: User, province_id: int | None, pilot_id: int | None) -> bool:
@@ -51,6 +52,20 @@ def may_act_on_task(user: User, task: HumanTask) -> bool:
     return may_act(user, task.role, task.province_id, task.pilot_id)
 
 
+def not_held_by_other(user: User, task: HumanTask) -> bool:
+    """The claim rule: a task claimed by a colleague is theirs until they release it."""
+    return task.claimed_by_id in (None, user.id)
+
+
+def may_work_on(user: User, task: HumanTask) -> bool:
+    """Whether the user may fill in and complete the task now (its state aside)."""
+    return may_act_on_task(user, task) and not_held_by_other(user, task)
+
+
+def may_claim(user: User, task: HumanTask) -> bool:
+    return may_act_on_task(user, task) and task.claimed_by_id is None
+
+
 def may_act_in_lane(user: User, lane: str | None, instance: Instance) -> bool:
     return may_act(user, LANE_ROLES.get(lane or ""), instance.province_id, instance.pilot_id)
 
@@ -65,6 +80,10 @@ def may_reassign(user: User, task: HumanTask) -> bool:
     if user.role == Role.ADMIN:
         return user.active
     return user.role == Role.PROVINCE and in_jurisdiction(user, task.province_id, task.pilot_id)
+
+
+def may_view_dashboard(user: User) -> bool:
+    return user.active and user.role in DASHBOARD_ROLES
 
 
 def _scope(user: User, province_col: Any, pilot_col: Any) -> ColumnElement[bool]:

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.errors import ConflictError
+
 T = TypeVar("T")
 
 # The largest id an integer primary key holds (SQLite INTEGER, PostgreSQL bigint); a larger
@@ -75,8 +77,6 @@ def lock_skip_locked(session: Session, stmt: Select[T]) -> Select[T]:
 def transaction(db: sessionmaker[Session]) -> Iterator[Session]:
     """``db.begin()`` for every write: a lost optimistic-locking race (at flush or commit) becomes
     ConflictError, and nothing was saved."""
-    from engine.errors import ConflictError
-
     try:
         with db.begin() as session:
             yield session

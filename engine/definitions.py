@@ -14,8 +14,10 @@ from sqlalchemy.orm import sessionmaker
 
 from engine import audit
 from engine import bpmn
+from engine import lookup
 from engine import services
 from engine import state
+from engine.db import transaction
 from engine.errors import DeployError
 from engine.errors import Problem
 from engine.models import DefinitionFile
@@ -41,18 +43,21 @@ def content_hash(files: dict[str, tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
-def deploy(db: sessionmaker[Session], files: Iterable[tuple[str, bytes]], *, actor_id: int | None = None,
+def deploy(db: sessionmaker[Session], files: Iterable[tuple[str, bytes]], *, user_id: lookup.Actor,
            max_bytes: int = DEFAULT_MAX_BYTES, allow_scripts: bool = False) -> list[Deployed]:
-    """Parse, check and store a bundle; every top-level process in it gets a new version.
+    """Parse, check and store a bundle; every top-level process in it gets a new version. Only an
+    administrator (or SYSTEM: the command line) deploys.
 
     Raises DeployError (listing every problem) and stores nothing when the bundle is bad, so the
     live version stays live. Bytes identical to the live version make no new version.
     """
+    with db() as session:  # refuse a non-administrator before parsing what they sent
+        actor_id = lookup.admin_actor(session, user_id)
     bundle = bpmn.parse_bundle(files, max_bytes=max_bytes, allow_scripts=allow_scripts,
                                services=services.NAMES)
     digest = content_hash(bundle.files)
     result = []
-    with db.begin() as session:
+    with transaction(db) as session:
         for process in bundle.processes:
             result.append(_store(session, bundle, process, digest, actor_id))
     return result

@@ -7,6 +7,7 @@ What a page may show is decided here; how it looks is the web layer's job.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -111,13 +112,7 @@ def dossier(db: sessionmaker[Session], task_id: str, *, user_id: int, values: di
         names = _names(session, {t.completed_by_id for t in trail.rows} | {row.claimed_by_id})
         files = attachments.of_instance(session, instance.id)
         thread = comments.of_instance(session, instance.id)
-
-        def document(t: HumanTask) -> Document:
-            return Document(t.id, t.bpmn_id, t.name, t.role, t.round, t.cycle, t.completed_at,
-                            names.get(t.completed_by_id or 0), forms.load(session, version_id, t.form),
-                            forms.load(session, version_id, t.ui_form), dict(t.data or {}),
-                            [a for a in files if a.task_id == t.id])
-
+        document = functools.partial(_document, session, version_id, names, files)
         step = {t.id for t in trail.rows if t.bpmn_id == row.bpmn_id and t.cycle == row.cycle}
         spec = state.task_spec(instance.version, row.bpmn_id)
         return Dossier(
@@ -133,6 +128,15 @@ def dossier(db: sessionmaker[Session], task_id: str, *, user_id: int, values: di
             _pinned(thread, trail, row), comments.pin_targets(session, trail, row, work),
             [a for a in files if a.task_id in step],
             forms.validate(session, version_id, row.form, values) if check else [])
+
+
+def _document(session: Session, version_id: int, names: dict[int, str], files: list[AttachmentView],
+              t: HumanTask) -> Document:
+    """A completed task as the document it is read as: its form, its answers, its attachments."""
+    return Document(t.id, t.bpmn_id, t.name, t.role, t.round, t.cycle, t.completed_at,
+                    names.get(t.completed_by_id or 0), forms.load(session, version_id, t.form),
+                    forms.load(session, version_id, t.ui_form), dict(t.data or {}),
+                    [a for a in files if a.task_id == t.id])
 
 
 def task_form(db: sessionmaker[Session], task_id: str, *, user_id: int) -> TaskForm:
@@ -179,7 +183,7 @@ def get_task(db: sessionmaker[Session], task_id: str, *, user_id: int) -> TaskVi
 
 def _may_act(user: User, row: HumanTask) -> bool:
     return (row.state == TaskStatus.READY and row.instance.state == InstanceState.RUNNING
-            and access.may_act_on_task(user, row) and row.claimed_by_id in (None, user.id))
+            and access.may_work_on(user, row))
 
 
 def _values(trail: rounds.Trail, row: HumanTask, form: tuple[dict[str, Any] | None, dict[str, Any] | None], *,

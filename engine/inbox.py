@@ -27,18 +27,16 @@ from sqlalchemy.orm import sessionmaker
 from engine import access
 from engine import bpmn
 from engine import clock
+from engine import lookup
 from engine import workflow
-from engine.errors import Forbidden
-from engine.errors import InvalidState
-from engine.errors import NotFound
 from engine.models import HumanTask
 from engine.models import Instance
-from engine.models import Province
 from engine.models import Role
 from engine.models import TaskStatus
 from engine.models import User
 
-SCOPES = ("mine", "group", "completed")
+SCOPES = ("mine", "group", "held", "completed")
+NAV_SCOPES = ("mine", "group", "completed")  # the navigation's badges
 
 
 # One round trip, built once (the hot path pays only for binding): the instance's READY rows, and per
@@ -88,85 +86,90 @@ class TaskQuery:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Rights:
+    """What the user may do with a listed task, decided by the access rule (the page shows buttons)."""
+
+    act: bool       # open it and complete it now
+    claim: bool     # take it from the group queue
+    release: bool   # give it back to the group queue (its holder, or a reviewer who may reassign)
+    reassign: bool  # hand it to a colleague (转办)
+
+
 @dataclass
 class Page:
     items: list[HumanTask]
     total: int
     page: int
     per_page: int
+    rights: dict[str, Rights] = field(default_factory=dict)  # by task id
+
+
+def rights(user: User, task: HumanTask) -> Rights:
+    if task.state != TaskStatus.READY:
+        return Rights(False, False, False, False)
+    reassign = access.may_reassign(user, task)
+    held = task.claimed_by_id is not None
+    return Rights(access.may_work_on(user, task), access.may_claim(user, task),
+                  held and (task.claimed_by_id == user.id or reassign), reassign)
 
 
 def task_list_statement(user: User, query: TaskQuery) -> Select[HumanTask]:
     """The SELECT behind a task list: scope, the access rule, filters, soonest due first."""
-    stmt = select(HumanTask)
-    if query.scope == "mine":
-        stmt = stmt.where(HumanTask.state == TaskStatus.READY, HumanTask.claimed_by_id == user.id,
-                          access.task_scope(user))
-    elif query.scope == "group":
-        stmt = stmt.where(HumanTask.state == TaskStatus.READY, HumanTask.claimed_by_id.is_(None),
-                          access.task_scope(user))
-    elif query.scope == "completed":
-        stmt = stmt.where(HumanTask.completed_by_id == user.id, HumanTask.state == TaskStatus.COMPLETED)
-    else:
+    if query.scope not in _SCOPE_CONDITIONS:
         raise ValueError(f"unknown scope {query.scope!r}; use one of {', '.join(SCOPES)}")
-    stmt = _filtered(stmt, query)
+    stmt = _filtered(select(HumanTask).where(_SCOPE_CONDITIONS[query.scope](user)), query)
     if query.scope == "completed":
         return stmt.order_by(HumanTask.completed_at.desc(), HumanTask.id)
     return stmt.order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.created_at, HumanTask.id)
 
 
-def tasks_for(db: sessionmaker[Session], user_id: int, query: TaskQuery) -> Page:
-    """One page of a user's task list."""
-    with db() as session:
-        user = _active_user(session, user_id)
-        stmt = task_list_statement(user, query)
-        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-        page = max(query.page, 1)
-        items = session.scalars(stmt.options(selectinload(HumanTask.claimed_by))
-                                .limit(query.per_page).offset((page - 1) * query.per_page)).all()
-        return Page(list(items), total, page, query.per_page)
+def _mine(user: User) -> ColumnElement[bool]:
+    return and_(HumanTask.state == TaskStatus.READY, HumanTask.claimed_by_id == user.id, access.task_scope(user))
 
 
-def counts_for(db: sessionmaker[Session], user_id: int) -> dict[str, int]:
-    """How many tasks each scope holds (for the navigation)."""
-    with db() as session:
-        user = _active_user(session, user_id)
-        return {scope: session.scalar(select(func.count()).select_from(
-            task_list_statement(user, TaskQuery(scope=scope)).order_by(None).subquery())) or 0
-            for scope in SCOPES}
+def _group(user: User) -> ColumnElement[bool]:
+    return and_(HumanTask.state == TaskStatus.READY, HumanTask.claimed_by_id.is_(None), access.task_scope(user))
 
 
-def _active_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        raise NotFound("no such user", reason="inactive_user")
-    return user
-
-
-
-
-# --- beyond the three scopes: who holds what, filter options, reassignment ------------------------
-# (not on the hot path: the inbox page and the reassign form call these)
-
-HELD = "held"
-
-
-def held_statement(user: User, query: TaskQuery) -> Select[HumanTask]:
+def _held(user: User) -> ColumnElement[bool]:
     """Open tasks someone else holds that the user may see there: tasks of the user's own queue
     claimed by a colleague, and for reviewers who may reassign (province, admin) every claimed task
-    in their jurisdiction — so who holds a task is always visible. Soonest due first."""
-    stmt = select(HumanTask).where(_held_condition(user))
-    stmt = _filtered(stmt, query)
-    return stmt.order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.created_at, HumanTask.id)
-
-
-def _held_condition(user: User) -> ColumnElement[bool]:
+    in their jurisdiction — so who holds a task is always visible."""
     if not user.active:
         return false()
     visible = (access.pilot_scope(user, HumanTask.province_id, HumanTask.pilot_id)
                if user.role in (Role.PROVINCE, Role.ADMIN) else access.task_scope(user))
     return and_(HumanTask.state == TaskStatus.READY, HumanTask.claimed_by_id.is_not(None),
                 HumanTask.claimed_by_id != user.id, visible)
+
+
+def _completed(user: User) -> ColumnElement[bool]:
+    return and_(HumanTask.completed_by_id == user.id, HumanTask.state == TaskStatus.COMPLETED)
+
+
+_SCOPE_CONDITIONS = {"mine": _mine, "group": _group, "held": _held, "completed": _completed}
+
+
+def tasks_for(db: sessionmaker[Session], user_id: int, query: TaskQuery) -> Page:
+    """One page of a user's task list, with what the user may do with each task."""
+    with db() as session:
+        user = lookup.active_user(session, user_id)
+        stmt = task_list_statement(user, query)
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        page = max(query.page, 1)
+        items = list(session.scalars(stmt.options(selectinload(HumanTask.claimed_by))
+                                     .limit(query.per_page).offset((page - 1) * query.per_page)))
+        return Page(items, total, page, query.per_page, {t.id: rights(user, t) for t in items})
+
+
+def counts_for(db: sessionmaker[Session], user_id: int, scopes: tuple[str, ...] = NAV_SCOPES) -> dict[str, int]:
+    """How many tasks each scope holds (the navigation shows ``NAV_SCOPES``)."""
+    with db() as session:
+        user = lookup.active_user(session, user_id)
+        return {scope: session.scalar(select(func.count()).select_from(
+            task_list_statement(user, TaskQuery(scope=scope)).order_by(None).subquery())) or 0
+            for scope in scopes}
 
 
 def _filtered(stmt: Select[HumanTask], query: TaskQuery) -> Select[HumanTask]:
@@ -181,26 +184,7 @@ def _filtered(stmt: Select[HumanTask], query: TaskQuery) -> Select[HumanTask]:
     return stmt
 
 
-def inbox_page(db: sessionmaker[Session], user_id: int, query: TaskQuery) -> Page:
-    """One page of any inbox list: the three scopes of :func:`tasks_for`, or ``held``."""
-    if query.scope != HELD:
-        return tasks_for(db, user_id, query)
-    with db() as session:
-        user = _active_user(session, user_id)
-        stmt = held_statement(user, query)
-        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-        page = max(query.page, 1)
-        items = session.scalars(stmt.options(selectinload(HumanTask.claimed_by))
-                                .limit(query.per_page).offset((page - 1) * query.per_page)).all()
-        return Page(list(items), total, page, query.per_page)
-
-
-def held_count(db: sessionmaker[Session], user_id: int) -> int:
-    with db() as session:
-        user = _active_user(session, user_id)
-        return session.scalar(select(func.count()).select_from(
-            held_statement(user, TaskQuery(scope=HELD)).order_by(None).subquery())) or 0
-
+# --- beyond the lists: filter options, reassignment (the inbox page and the reassign form) ---------
 
 @dataclass
 class StepOption:
@@ -212,9 +196,9 @@ def step_options(db: sessionmaker[Session], user_id: int) -> list[StepOption]:
     """Distinct steps among the tasks the user sees in any list (open in the user's queue or held
     by others there, or completed by the user), for the step filter."""
     with db() as session:
-        user = _active_user(session, user_id)
+        user = lookup.active_user(session, user_id)
         open_ids = select(HumanTask.bpmn_id.label("bpmn_id"), HumanTask.name.label("name")).where(
-            or_(and_(HumanTask.state == TaskStatus.READY, access.task_scope(user)), _held_condition(user)))
+            or_(and_(HumanTask.state == TaskStatus.READY, access.task_scope(user)), _held(user)))
         done = select(HumanTask.bpmn_id.label("bpmn_id"), HumanTask.name.label("name")).where(
             HumanTask.completed_by_id == user.id, HumanTask.state == TaskStatus.COMPLETED)
         both = union_all(open_ids, done).subquery()
@@ -222,29 +206,13 @@ def step_options(db: sessionmaker[Session], user_id: int) -> list[StepOption]:
         return sorted((StepOption(bpmn_id, name) for bpmn_id, name in rows), key=lambda s: (s.name, s.bpmn_id))
 
 
-def province_options(db: sessionmaker[Session], user_id: int) -> list[Province]:
-    """Provinces the user may filter by: all for ministry/admin, the own one for a province or city user."""
-    with db() as session:
-        user = _active_user(session, user_id)
-        stmt = select(Province).order_by(Province.id)
-        if user.role not in access.NATIONWIDE:
-            stmt = stmt.where(Province.id == user.province_id) if user.province_id is not None else stmt.where(false())
-        return list(session.scalars(stmt))
-
-
 def reassign_candidates(db: sessionmaker[Session], task_id: str, *, user_id: int) -> tuple[HumanTask, list[User]]:
     """The task and the users it may be handed to (转办): active, of the task's role, in its
     jurisdiction, not its current holder. Only for users who may reassign it."""
     with db() as session:
-        user = _active_user(session, user_id)
-        row = session.scalar(select(HumanTask).where(HumanTask.id == task_id)
-                             .options(selectinload(HumanTask.claimed_by), selectinload(HumanTask.instance)))
-        if row is None or not access.may_view_instance(user, row.instance):
-            raise NotFound("no such task", reason="task_not_found")
-        if not access.may_reassign(user, row):
-            raise Forbidden("you may not reassign this task", reason="may_not_reassign")
-        if row.state != TaskStatus.READY:
-            raise InvalidState(f"this task is already {row.state.value}", reason=f"task_{row.state.value}")
+        user = lookup.active_user(session, user_id)
+        row = lookup.reassignable_task(session, user, task_id)
+        row.claimed_by  # noqa: B018  (loaded now: the form names the current holder)
         stmt = select(User).where(User.active.is_(True), User.role == row.role).order_by(User.username)
         if row.claimed_by_id is not None:
             stmt = stmt.where(User.id != row.claimed_by_id)
@@ -254,8 +222,3 @@ def reassign_candidates(db: sessionmaker[Session], task_id: str, *, user_id: int
             stmt = stmt.where(User.pilot_id == row.pilot_id)
         candidates = [u for u in session.scalars(stmt) if access.may_act_on_task(u, row)]
         return row, candidates
-
-
-__all__ = ["HELD", "Page", "Role", "StepOption", "TaskQuery", "counts_for", "held_count", "held_statement",
-           "inbox_page", "province_options", "reassign_candidates", "step_options", "sync", "task_list_statement",
-           "tasks_for"]

@@ -7,6 +7,8 @@ is InvalidState or ConflictError. Helpers take the caller's Session and never co
 """
 from __future__ import annotations
 
+from typing import Final
+
 from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +23,9 @@ from engine.models import Attachment
 from engine.models import HumanTask
 from engine.models import Instance
 from engine.models import InstanceState
+from engine.models import Pilot
 from engine.models import ProcessVersion
+from engine.models import Role
 from engine.models import TaskStatus
 from engine.models import User
 
@@ -30,11 +34,57 @@ _TASK = (select(HumanTask).where(HumanTask.id == bindparam("task_id"))
          .options(joinedload(HumanTask.instance).joinedload(Instance.version).joinedload(ProcessVersion.definition)))
 
 
+class System:
+    """The actor of the command line, the demo loader and the worker: trusted, nationwide, and
+    audited as no user. Only code on this machine can pass it; no request can name it."""
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM: Final = System()
+Actor = int | System  # who acts in an administrative call: a user id, or SYSTEM
+
+
 def active_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None or not user.active:
         raise Forbidden("unknown or deactivated user", reason="inactive_user")
     return user
+
+
+def viewer(session: Session, actor: Actor) -> User:
+    """Whose view a read takes: the acting user, or for SYSTEM an unsaved nationwide administrator."""
+    if isinstance(actor, System):
+        return User(username="system", role=Role.ADMIN, active=True)
+    return active_user(session, actor)
+
+
+def administrator(session: Session, user_id: int) -> User:
+    """The acting user, who must be an administrator (else Forbidden)."""
+    user = active_user(session, user_id)
+    if not access.may_administer(user):
+        raise Forbidden("only administrators may do this", reason="admin_only")
+    return user
+
+
+def admin_actor(session: Session, actor: Actor) -> int | None:
+    """Who an administrative call is audited as: an administrator's id, or None for SYSTEM."""
+    return None if isinstance(actor, System) else administrator(session, actor).id
+
+
+def dashboard_user(session: Session, user_id: int) -> User:
+    user = active_user(session, user_id)
+    if not access.may_view_dashboard(user):
+        raise Forbidden("the dashboard is for provincial, ministry and admin users", reason="dashboard_roles")
+    return user
+
+
+def visible_pilot(session: Session, user: User, pilot_id: int) -> Pilot:
+    pilot = session.get(Pilot, pilot_id)
+    if pilot is None or not access.in_jurisdiction(user, pilot.province_id, pilot.id):
+        raise NotFound(f"no pilot {pilot_id}", reason="pilot_not_found")
+    return pilot
 
 
 def visible_instance(session: Session, user: User, instance_id: int) -> Instance:
@@ -58,19 +108,33 @@ def open_task(session: Session, user: User, task_id: str, *, manage: bool = Fals
     allowed = access.may_act_on_task(user, row) or (manage and access.may_reassign(user, row))
     if not allowed:
         raise Forbidden("this task is for another role or jurisdiction", reason="task_not_yours")
+    require_open(row)
+    return row
+
+
+def require_open(row: HumanTask) -> None:
+    """InvalidState unless the task is ready in a running instance."""
     if row.state != TaskStatus.READY:
         raise InvalidState(f"this task is already {row.state.value}", reason=f"task_{row.state.value}")
     if row.instance.state != InstanceState.RUNNING:
         raise InvalidState(f"the instance is {row.instance.state.value}",
                            reason=f"instance_{row.instance.state.value}")
-    return row
 
 
 def actionable_task(session: Session, user: User, task_id: str) -> HumanTask:
     """:func:`open_task` that the user may work on now: unclaimed, or claimed by the user."""
     row = open_task(session, user, task_id)
-    if row.claimed_by_id not in (None, user.id):
+    if not access.not_held_by_other(user, row):
         raise ConflictError("another user has claimed this task; ask them to release it", reason="claimed_by_other")
+    return row
+
+
+def reassignable_task(session: Session, user: User, task_id: str) -> HumanTask:
+    """An open task the user may hand over to a colleague (转办)."""
+    row = visible_task(session, user, task_id)
+    if not access.may_reassign(user, row):
+        raise Forbidden("you may not reassign this task", reason="may_not_reassign")
+    require_open(row)
     return row
 
 

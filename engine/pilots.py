@@ -26,10 +26,10 @@ from engine import access
 from engine import attachments
 from engine import clock
 from engine import forms
+from engine import lookup
 from engine import state
 from engine.dossier import Document
 from engine.errors import NotFound
-from engine.lookup import active_user
 from engine.models import AuditEvent
 from engine.models import Comment
 from engine.models import DefinitionFile
@@ -75,7 +75,7 @@ def list_pilot_rows(db: sessionmaker[Session], *, user_id: int, province_id: int
     overdue task counts; optionally one province and a name search."""
     now = clock.now()
     with db() as session:
-        user = active_user(session, user_id)
+        user = lookup.active_user(session, user_id)
         cond: list[ColumnElement[bool]] = [access.pilot_scope(user, Pilot.province_id, Pilot.id)]
         if user.role in access.NATIONWIDE and province_id is not None:
             cond.append(Pilot.province_id == province_id)
@@ -267,10 +267,8 @@ def _cycle_label(instance: Instance, cycle: str) -> tuple[str | None, int | None
 def pilot_page(db: sessionmaker[Session], pilot_id: int, *, user_id: int) -> PilotPage:
     """A pilot with every instance: ready tasks, path taken, timeline and submissions by round."""
     with db() as session:
-        user = active_user(session, user_id)
-        pilot = session.scalar(select(Pilot).where(Pilot.id == pilot_id).options(selectinload(Pilot.province)))
-        if pilot is None or not access.in_jurisdiction(user, pilot.province_id, pilot.id):
-            raise NotFound(f"no pilot {pilot_id}", reason="pilot_not_found")
+        user = lookup.active_user(session, user_id)
+        pilot = lookup.visible_pilot(session, user, pilot_id)
         instances = session.scalars(
             select(Instance).where(Instance.pilot_id == pilot.id, access.instance_scope(user))
             .options(selectinload(Instance.version).selectinload(ProcessVersion.definition))
@@ -287,10 +285,9 @@ def diagram(db: sessionmaker[Session], instance_id: int, *, user_id: int,
     """(BPMN XML of the file that holds the instance's process, visited element ids, ids of the
     ready tasks) for a user who may view the instance (of ``pilot_id``, when given)."""
     with db() as session:
-        user = active_user(session, user_id)
-        instance = session.get(Instance, instance_id)
-        if (instance is None or not access.may_view_instance(user, instance)
-                or (pilot_id is not None and instance.pilot_id != pilot_id)):
+        user = lookup.active_user(session, user_id)
+        instance = lookup.visible_instance(session, user, instance_id)
+        if pilot_id is not None and instance.pilot_id != pilot_id:
             raise NotFound(f"no instance {instance_id}", reason="instance_not_found")
         key = session.scalar(select(ProcessDefinition.key).join(ProcessVersion)
                              .where(ProcessVersion.id == instance.version_id))

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam
+from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from engine.models import InstanceState
 from engine.models import Pilot
 from engine.models import ProcessDefinition
 from engine.models import ProcessVersion
+from engine.models import Province
 from engine.models import TaskStatus
 from engine.models import User
 
@@ -95,12 +97,22 @@ def instance_events(db: sessionmaker[Session], instance_id: int, *, user_id: int
                                     .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id)))
 
 
-def list_pilots(db: sessionmaker[Session], *, user_id: int) -> list[Pilot]:
+def list_pilots(db: sessionmaker[Session], *, user_id: lookup.Actor) -> list[Pilot]:
     """Pilots in the user's jurisdiction, by province and name."""
     with db() as session:
-        user = lookup.active_user(session, user_id)
+        user = lookup.viewer(session, user_id)
         stmt = (select(Pilot).where(access.pilot_scope(user, Pilot.province_id, Pilot.id))
                 .options(selectinload(Pilot.province)).order_by(Pilot.province_id, Pilot.name))
+        return list(session.scalars(stmt))
+
+
+def list_provinces(db: sessionmaker[Session], *, user_id: lookup.Actor) -> list[Province]:
+    """Provinces the user may filter by: all for nationwide roles, the own one for the others."""
+    with db() as session:
+        user = lookup.viewer(session, user_id)
+        stmt = select(Province).order_by(Province.id)
+        if user.role not in access.NATIONWIDE:
+            stmt = stmt.where(Province.id == user.province_id) if user.province_id is not None else stmt.where(false())
         return list(session.scalars(stmt))
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from engine import audit
+from engine.db import transaction
 from engine.errors import InvalidData
 from engine.models import Level
 from engine.models import Pilot
@@ -63,7 +64,7 @@ def import_pilots(db: sessionmaker[Session], text: str, *, batch_year: int | Non
     """Import pilots (creating provinces as needed); return (created, already present)."""
     rows = parse_pilot_csv(text)
     created = existing = 0
-    with db.begin() as session:
+    with transaction(db) as session:
         provinces = {p.name: p for p in session.scalars(select(Province))}
         for province_name, name, level in rows:
             province = provinces.get(province_name)

@@ -44,6 +44,7 @@ from engine.models import HumanTask
 from engine.models import Instance
 from engine.models import InstanceState
 from engine.models import Pilot
+from engine.models import ProcessVersion
 from engine.models import Province
 from engine.models import TaskStatus
 from engine.models import User
@@ -61,17 +62,8 @@ def start(db: sessionmaker[Session], process: str, *, user_id: int, pilot_id: in
         version = definitions.live_version(session, process)
         if version is None:
             raise NotFound(f"no process definition {process!r}", reason="process_not_found", process=process)
-        pilot = session.get(Pilot, pilot_id) if pilot_id is not None else None
-        if pilot_id is not None and pilot is None:
-            raise NotFound(f"no pilot {pilot_id}", reason="pilot_not_found")
-        if pilot is not None:
-            province_id = pilot.province_id
-        elif version.needs_pilot:
-            raise InvalidData(f"{process!r} has City tasks, so it needs a pilot",
-                              [{"field": "pilot_id", "message": "required"}], reason="pilot_required")
-        province = session.get(Province, province_id) if province_id is not None else None
-        if province_id is not None and province is None:
-            raise NotFound(f"no province {province_id}", reason="province_not_found")
+        pilot, province = _subject(session, version, pilot_id, province_id)
+        province_id = province.id if province is not None else None
         if not access.may_start(user, province_id, pilot_id):
             raise Forbidden("this pilot or province is outside your jurisdiction", reason="outside_jurisdiction")
         running = session.scalar(select(Instance.id).where(
@@ -177,9 +169,7 @@ def reassign(db: sessionmaker[Session], task_id: str, *, user_id: int, to_user_i
     """Hand a task to another user who may do it (转办), e.g. when its holder is absent."""
     with transaction(db) as session:
         user = lookup.active_user(session, user_id)
-        row = lookup.open_task(session, user, task_id, manage=True)
-        if not access.may_reassign(user, row):
-            raise Forbidden("you may not reassign this task", reason="may_not_reassign")
+        row = lookup.reassignable_task(session, user, task_id)
         target = session.get(User, to_user_id)
         if target is None or not access.may_act_on_task(target, row):
             raise InvalidData("that user cannot work on this task",
@@ -236,9 +226,7 @@ def _admin_transition(db: sessionmaker[Session], instance_id: int, user_id: int,
         raise InvalidData("a reason is required", [{"field": "reason", "message": "required"}],
                           reason="reason_required")
     with transaction(db) as session:
-        user = lookup.active_user(session, user_id)
-        if not access.may_administer(user):
-            raise Forbidden("only administrators can suspend, resume or cancel instances", reason="admin_only")
+        user = lookup.administrator(session, user_id)
         instance = lookup.visible_instance(session, user, instance_id)
         if instance.state not in allowed_from:
             raise InvalidState(f"a {instance.state.value} instance cannot become {target.value}",
@@ -258,6 +246,23 @@ def _admin_transition(db: sessionmaker[Session], instance_id: int, user_id: int,
 
 
 # --- helpers shared by the calls above and by timers -------------------------------------------
+
+def _subject(session: Session, version: ProcessVersion, pilot_id: int | None,
+             province_id: int | None) -> tuple[Pilot | None, Province | None]:
+    """The pilot (or, for a provincial process, the province) an instance is started for."""
+    pilot = session.get(Pilot, pilot_id) if pilot_id is not None else None
+    if pilot_id is not None and pilot is None:
+        raise NotFound(f"no pilot {pilot_id}", reason="pilot_not_found")
+    if pilot is not None:
+        province_id = pilot.province_id
+    elif version.needs_pilot:
+        raise InvalidData(f"{version.definition.key!r} has City tasks, so it needs a pilot",
+                          [{"field": "pilot_id", "message": "required"}], reason="pilot_required")
+    province = session.get(Province, province_id) if province_id is not None else None
+    if province_id is not None and province is None:
+        raise NotFound(f"no province {province_id}", reason="province_not_found")
+    return pilot, province
+
 
 def _require_running(instance: Instance) -> None:
     if instance.state != InstanceState.RUNNING:

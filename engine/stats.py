@@ -16,15 +16,13 @@ from sqlalchemy import ColumnElement
 from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy import true
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import sessionmaker
 
 from engine import access
 from engine import clock
-from engine.errors import Forbidden
-from engine.lookup import active_user
+from engine import lookup
 from engine.models import HumanTask
 from engine.models import Instance
 from engine.models import InstanceState
@@ -33,8 +31,6 @@ from engine.models import Province
 from engine.models import Role
 from engine.models import TaskStatus
 from engine.models import User
-
-DASHBOARD_ROLES = (Role.PROVINCE, Role.MINISTRY, Role.ADMIN)
 
 
 def province_filter(user: User, province_id: int | None) -> int | None:
@@ -101,13 +97,6 @@ class Dashboard:
         for r in self.rounds:
             best[r.pilot, r.province] = max(best.get((r.pilot, r.province), 0), r.rounds)
         return sorted(((p, prov, n) for (p, prov), n in best.items()), key=lambda x: (-x[2], x[1], x[0]))
-
-
-def _dashboard_user(session: Session, user_id: int) -> User:
-    user = active_user(session, user_id)
-    if user.role not in DASHBOARD_ROLES:
-        raise Forbidden("the dashboard is for provincial, ministry and admin users", reason="dashboard_roles")
-    return user
 
 
 def _scope(user: User, province_col: Any, pilot_col: Any, province_id: int | None) -> ColumnElement[bool]:
@@ -201,17 +190,8 @@ def dashboard(db: sessionmaker[Session], *, user_id: int, province_id: int | Non
     and admin nationwide, or one province when ``province_id`` is given)."""
     now = clock.now()
     with db() as session:
-        user = _dashboard_user(session, user_id)
+        user = lookup.dashboard_user(session, user_id)
         province_id = province_filter(user, province_id)
         return Dashboard(province_id, stage_counts(session, user, province_id),
                          overdue_tasks(session, user, province_id, now),
                          revision_rounds(session, user, province_id), step_times(session, user, province_id))
-
-
-def provinces(db: sessionmaker[Session], *, user_id: int) -> list[tuple[int, str]]:
-    """Provinces the user may filter by: all for nationwide roles, their own for provincial users."""
-    with db() as session:
-        user = active_user(session, user_id)
-        cond = true() if user.role in access.NATIONWIDE else Province.id == (user.province_id or -1)
-        return [(i, n) for i, n in session.execute(select(Province.id, Province.name).where(cond)
-                                                   .order_by(Province.name))]

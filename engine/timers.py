@@ -83,7 +83,7 @@ def _fire_one(db: sessionmaker[Session], now: datetime, skipped: set[int]) -> tu
 
 def _mark_error(db: sessionmaker[Session], instance_id: int, message: str) -> None:
     log.error("instance %s failed while firing timers: %s", instance_id, message)
-    with db.begin() as session:
+    with transaction(db) as session:
         instance = session.get(Instance, instance_id)
         if instance is not None:
             instance.state, instance.error = InstanceState.ERROR, message

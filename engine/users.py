@@ -14,14 +14,19 @@ from argon2.exceptions import VerificationError
 from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm import sessionmaker
 
+from engine import access
 from engine import audit
 from engine import clock
+from engine import lookup
 from engine.db import MAX_ID
+from engine.db import transaction
 from engine.errors import ConflictError
 from engine.errors import InvalidData
 from engine.errors import NotFound
+from engine.lookup import Actor
 from engine.models import Pilot
 from engine.models import Province
 from engine.models import Role
@@ -74,7 +79,7 @@ def create_user(db: sessionmaker[Session], username: str, role: str, password: s
     if display_name is not None and len(display_name) > 200:
         raise InvalidData("display name must have at most 200 characters")
     check_password_strength(password)
-    with db.begin() as session:
+    with transaction(db) as session:
         if session.scalar(select(User.id).where(User.username == username)):
             raise ConflictError(f"user {username!r} already exists")
         if password_hash is not None and not password_hash.startswith("$argon2"):
@@ -104,7 +109,7 @@ def authenticate(db: sessionmaker[Session], username: str, password: str) -> Use
     MAX_FAILURES wrong passwords in a row; a successful sign-in resets the count.
     """
     now = clock.now()
-    with db.begin() as session:
+    with transaction(db) as session:
         user = session.scalar(select(User).where(User.username == username).with_for_update())
         ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
         if user is None:
@@ -131,7 +136,7 @@ def change_password(db: sessionmaker[Session], user_id: int, current: str, new: 
     """A user changes their own password, giving the current one; returns the new session version
     (every other session of the user ends). Raises WrongPassword or InvalidData."""
     check_password_strength(new)
-    with db.begin() as session:
+    with transaction(db) as session:
         user = session.get(User, user_id)
         if user is None or not user.active:
             raise NotFound("no such user", reason="inactive_user")
@@ -154,7 +159,7 @@ def set_password(db: sessionmaker[Session], username: str, password: str, actor_
     """Change a password (an administrator's reset); existing sessions of the user stop working and
     a sign-in lock is lifted."""
     check_password_strength(password)
-    with db.begin() as session:
+    with transaction(db) as session:
         user = _by_name(session, username)
         user.password_hash = HASHER.hash(password)
         user.session_version += 1
@@ -163,7 +168,7 @@ def set_password(db: sessionmaker[Session], username: str, password: str, actor_
 
 
 def set_active(db: sessionmaker[Session], username: str, active: bool, actor_id: int | None = None) -> None:
-    with db.begin() as session:
+    with transaction(db) as session:
         user = _by_name(session, username)
         user.active = active
         user.session_version += 1
@@ -171,10 +176,18 @@ def set_active(db: sessionmaker[Session], username: str, active: bool, actor_id:
                      after={"username": username})
 
 
+def list_users(db: sessionmaker[Session], *, user_id: Actor) -> list[User]:
+    """Every user, by username, with province and pilot loaded (administrators only)."""
+    with db() as session:
+        lookup.admin_actor(session, user_id)
+        return list(session.scalars(select(User).order_by(User.username)
+                                    .options(selectinload(User.province), selectinload(User.pilot))))
+
+
 def issue_token(db: sessionmaker[Session], username: str) -> str:
     """Create a new API token (replacing the old one) and return it; only its hash is kept."""
     token = secrets.token_urlsafe(32)
-    with db.begin() as session:
+    with transaction(db) as session:
         user = _by_name(session, username)
         user.token_hash = _digest(token)
         audit.record(session, "token_issued", actor_id=user.id, after={"username": username})
@@ -194,6 +207,20 @@ class Account:
     pilot_id: int | None
     pilot_name: str | None
     session_version: int
+
+    # What the pages show follows the access rule (the engine still decides every call).
+    @property
+    def nationwide(self) -> bool:
+        return self.role in access.NATIONWIDE
+
+    @property
+    def oversees(self) -> bool:
+        """Sees the dashboard and the pilots of a jurisdiction (province, ministry, admin)."""
+        return self.role in access.DASHBOARD_ROLES
+
+    @property
+    def administers(self) -> bool:
+        return self.role == Role.ADMIN
 
 
 # Every request looks its user up: one prebuilt statement, by id (session) or token hash (API).

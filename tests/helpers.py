@@ -83,7 +83,7 @@ class World:
                 s.flush()
                 world.users[name] = u.id
         if processes is not None and any(processes.glob("*.bpmn")):
-            engine.deploy(db, definitions.read_paths([processes]), actor_id=world.users["admin"])
+            engine.deploy(db, definitions.read_paths([processes]), user_id=world.users["admin"])
         return world
 
     def uid(self, name: str) -> int:

@@ -22,12 +22,8 @@ from sqlalchemy.orm import sessionmaker
 
 import engine
 from config import Config
-from engine import definitions
 from engine import reference
 from engine import users
-from engine.db import make_engine
-from engine.errors import DeployError
-from engine.errors import EngineError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,7 +32,7 @@ def _db(ensure_schema: bool = True) -> sessionmaker[Session]:
     url = Config.DATABASE_URL
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    eng = make_engine(url)
+    eng = engine.make_engine(url)
     if ensure_schema and not inspect(eng).has_table("alembic_version"):
         raise click.ClickException("the database has no tables yet: run `schemeflow init-db` first")
     return engine.make_sessionmaker(eng)
@@ -49,10 +45,10 @@ def friendly(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except DeployError as exc:
+        except engine.DeployError as exc:
             click.echo(f"Error: {exc.message}", err=True)
             sys.exit(1)
-        except EngineError as exc:
+        except engine.EngineError as exc:
             click.echo(f"Error: {exc.message}", err=True)
             for d in exc.details:
                 click.echo("  - " + ", ".join(f"{k}: {v}" for k, v in d.items()), err=True)
@@ -84,8 +80,8 @@ def init_db() -> None:
 @friendly
 def deploy(paths: tuple[str, ...]) -> None:
     """Deploy BPMN, DMN and JSON Schema form files (or folders of them) as new versions."""
-    files = definitions.read_paths(paths)
-    for d in engine.deploy(_db(), files, max_bytes=Config.MAX_DEFINITION_BYTES,
+    files = engine.read_paths(paths)
+    for d in engine.deploy(_db(), files, user_id=engine.SYSTEM, max_bytes=Config.MAX_DEFINITION_BYTES,
                            allow_scripts=Config.ALLOW_SCRIPT_TASKS):
         state = "deployed" if d.created else "unchanged (identical to the live version)"
         click.echo(f"{d.key} version {d.version}: {state}")

@@ -12,20 +12,15 @@ from datetime import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 import engine
+from engine import SYSTEM
+from engine import HumanTask
 from engine import clock
-from engine import definitions
-from engine import inbox
 from engine import reference
 from engine import users
-from engine.models import HumanTask
-from engine.models import Pilot
-from engine.models import Province
-from engine.models import User
 from webui import demo_stories as stories
 from webui import demo_texts as texts
 from webui.demo_stories import Beat
@@ -48,8 +43,7 @@ def load(db: sessionmaker[Session], echo: Callable[[str], Any] = print, now: dat
     """Load the demo (again: nothing changes); the stories end at ``now`` (default: the clock's now)."""
     end = now or clock.now()
     today = end.astimezone(clock.CHINA).date()
-    with db() as s:
-        fresh = s.scalar(select(Pilot.id).limit(1)) is None
+    fresh = not engine.list_pilots(db, user_id=SYSTEM)
     try:
         if fresh:  # the set-up happened before the stories began
             clock.set_clock(_at(datetime.combine(date(today.year - 6, 1, 4), time(9), clock.CHINA)))
@@ -57,7 +51,7 @@ def load(db: sessionmaker[Session], echo: Callable[[str], Any] = print, now: dat
             created, _ = reference.import_pilots(db, text, batch_year=year)
             echo(f"Pilots {year}: {created} imported")
         accounts = _users(db)
-        deployed = engine.deploy(db, definitions.read_paths([definitions.shipped_processes()]))
+        deployed = engine.deploy(db, engine.read_paths([engine.shipped_processes()]), user_id=SYSTEM)
         echo("Processes: " + ", ".join(f"{d.key} v{d.version}" for d in deployed))
         played = _play_stories(db, accounts, today, end)
     finally:
@@ -76,11 +70,10 @@ def _department(province: str) -> str:
 
 
 def _users(db: sessionmaker[Session]) -> list[Account]:
-    with db() as s:
-        provinces = sorted(s.scalars(select(Province.name)))
-        pilots = list(s.scalars(select(Pilot).order_by(Pilot.id)))
-        existing = set(s.scalars(select(User.username)))
-        names = {p.id: p.name for p in s.scalars(select(Province))}
+    names = {p.id: p.name for p in engine.list_provinces(db, user_id=SYSTEM)}
+    provinces = sorted(names.values())
+    pilots = sorted(engine.list_pilots(db, user_id=SYSTEM), key=lambda p: p.id)
+    existing = {u.username for u in users.list_users(db, user_id=SYSTEM)}
     plan: list[tuple[str, str, dict[str, Any], str, str]] = [
         ("admin", "admin", {}, "nationwide", "刘洋（系统管理员）"),
         ("ministry", "ministry", {}, "nationwide", "张明远（住房和城乡建设部建筑节能与科技司）")]
@@ -104,10 +97,9 @@ def _users(db: sessionmaker[Session]) -> list[Account]:
 
 def _play_stories(db: sessionmaker[Session], accounts: list[Account], today: date, end: datetime) -> list[Beat]:
     """Play the stories of the pilots (and provinces) that have no instance yet; return their beats."""
-    with db() as s:
-        ids = {u.username: u.id for u in s.scalars(select(User))}
-        provinces = {p.id: p.name for p in s.scalars(select(Province))}
-        pilots = {p.name: p for p in s.scalars(select(Pilot))}
+    ids = {u.username: u.id for u in users.list_users(db, user_id=SYSTEM)}
+    provinces = {p.id: p.name for p in engine.list_provinces(db, user_id=SYSTEM)}
+    pilots = {p.name: p for p in engine.list_pilots(db, user_id=SYSTEM)}
     admin = ids["admin"]
     running, _ = engine.list_instances(db, user_id=admin, limit=10_000)
     have = {(i.process, i.pilot_id if i.process == "pilot_lifecycle" else i.province_id) for i in running}
@@ -196,8 +188,7 @@ def _ready(db: sessionmaker[Session], instance_id: int, beat: Beat, admin: int) 
 # --- what to try first -------------------------------------------------------------------------
 
 def _print_logins(db: sessionmaker[Session], accounts: list[Account], echo: Callable[[str], Any]) -> None:
-    with db() as s:
-        ids = {u.username: u.id for u in s.scalars(select(User))}
+    ids = {u.username: u.id for u in users.list_users(db, user_id=SYSTEM)}
     now = clock.now()
     echo(f"\nDemo logins (password for all: {PASSWORD}); open tasks = to claim + claimed")
     open_tasks: dict[str, list[HumanTask]] = {}
@@ -245,7 +236,8 @@ def _try_first(db: sessionmaker[Session], accounts: list[Account], open_tasks: d
         hint = f"{name:<12} {where}: {len(found)} to review, {late} overdue, {soon} due soon"
         colleagues = [a[0] for a in reviewers if a[2] == where and a[0] != name]
         if colleagues:
-            hint += f"; {inbox.held_count(db, ids[name])} held by {', '.join(colleagues)} (转办 / reassign)"
+            held = engine.counts_for(db, ids[name], scopes=("held",))["held"]
+            hint += f"; {held} held by {', '.join(colleagues)} (转办 / reassign)"
         lines.append(("province", hint))
     for name, _, _, _ in by_role.get("ministry", []):
         assessments = sum(1 for t in open_tasks[name] if t.bpmn_id == "assess_acceptance")

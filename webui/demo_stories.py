@@ -18,7 +18,7 @@ from datetime import time
 from datetime import timedelta
 from typing import Any
 
-from engine.clock import CHINA
+from engine import clock
 from webui import demo_texts as texts
 from webui.demo_texts import Pilot
 
@@ -60,7 +60,7 @@ class Story:
     # --- time ---------------------------------------------------------------------------------
     def _at(self, day: date) -> datetime:
         minutes = self.rng.randrange(9 * 60, 17 * 60 + 30)
-        return datetime.combine(day, time(minutes // 60, minutes % 60), CHINA)
+        return datetime.combine(day, time(minutes // 60, minutes % 60), clock.CHINA)
 
     def ago(self, days: int) -> Story:
         """Move to ``days`` before today (exactly: due dates are reckoned from here)."""
@@ -294,11 +294,11 @@ def scheme_stage(s: Story, started: int, steps: tuple[int, ...], who: str | None
 
 # --- who is where ------------------------------------------------------------------------------
 
-def stories(pilots: list[Pilot], cast: Cast, today: date) -> list[Beat]:
-    """Every beat of the shipped pilots' stories (pilots without a story are left unstarted)."""
+def _plans(cast: Cast) -> dict[str, Callable[[Story], None]]:
+    """Each shipped pilot's story, by its short name or name."""
     second = {p: r[1] for p, r in cast.reviewers.items() if len(r) > 1}
     first = {p: r[0] for p, r in cast.reviewers.items()}
-    plans: dict[str, Callable[[Story], None]] = {
+    return {
         # finished: stars 3, 2, 1 and one not accepted
         "温州市": lambda s: accepted(s, (94, 92, 90, 93), 3, 95, kinds={1: "early"}, inspection_again=False),
         "太原市": lambda s: accepted(s, (83, 78, 86, 74), 2, 88, years=4, kinds={1: "supplement", 2: "late"}),
@@ -330,6 +330,11 @@ def stories(pilots: list[Pilot], cast: Cast, today: date) -> list[Beat]:
         "永川区": lambda s: scheme_stage(s, 41, ()),  # not submitted: reminded, then the province alerted
         "拉萨市": lambda s: scheme_stage(s, 26, (4,)),
     }
+
+
+def stories(pilots: list[Pilot], cast: Cast, today: date) -> list[Beat]:
+    """Every beat of the shipped pilots' stories (pilots without a story are left unstarted)."""
+    plans = _plans(cast)
     beats: list[Beat] = []
     for pilot in pilots:
         plan = plans.get(pilot.short) or plans.get(pilot.name)
@@ -360,13 +365,13 @@ def summaries(provinces: list[str], pilots: list[Pilot], cast: Cast, today: date
             continue
         rng = random.Random(province)
         who = cast.reviewers[province][0]
-        at = datetime.combine(date(first, 1, 16), time(10, rng.randrange(60)), CHINA)
+        at = datetime.combine(date(first, 1, 16), time(10, rng.randrange(60)), clock.CHINA)
         out.append(Beat(at, 0, province, "start", who, process="provincial_summary"))
         for year in range(first + 1, today.year + 1):
             day = date(year, 1, 15) + timedelta(days=rng.randint(14, 42))
             if day >= today:
                 break
-            at = datetime.combine(day, time(rng.randint(9, 16), rng.randrange(60)), CHINA)
+            at = datetime.combine(day, time(rng.randint(9, 16), rng.randrange(60)), clock.CHINA)
             data = texts.provincial_summary(province, year - 1, reported.get((province, year - 1), []))
             out.append(Beat(at, len(out), province, "do", who, "summarize_experience", data, "provincial_summary"))
     return out

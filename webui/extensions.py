@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 from werkzeug.wrappers import Response
 
+from engine import make_sessionmaker
 from engine import users
-from engine.db import make_sessionmaker
 
 login_manager = LoginManager()
 csrf = CSRFProtect()

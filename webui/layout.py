@@ -15,11 +15,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 import engine
-from engine import clock
-from engine.models import Role
+from engine import Role
 from webui.extensions import get_db
 
-OVERSIGHT_ROLES = {Role.PROVINCE, Role.MINISTRY, Role.ADMIN}
 DUE_SOON = timedelta(days=3)
 ROLE_LABELS = {Role.CITY: _l("City submitter"), Role.PROVINCE: _l("Provincial reviewer"),
                Role.MINISTRY: _l("Ministry reviewer"), Role.ADMIN: _l("Administrator")}
@@ -46,7 +44,7 @@ def due_state(due_at: datetime | None, now: datetime | None = None) -> str | Non
     """"overdue", "soon" (within three days) or None: the 已超期 / 即将到期 badge of a due date."""
     if due_at is None:
         return None
-    now = now or clock.now()
+    now = now or engine.clock.now()
     if due_at < now:
         return "overdue"
     return "soon" if due_at <= now + DUE_SOON else None
@@ -69,5 +67,5 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _frame() -> dict[str, Any]:
-        return {"nav_counts": nav_counts, "OVERSIGHT_ROLES": OVERSIGHT_ROLES, "Role": Role,
+        return {"nav_counts": nav_counts, "Role": Role,
                 "role_label": role_label, "jurisdiction": jurisdiction, "due_badge": due_state}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Request
 
-from engine.db import MAX_ID
+from engine import MAX_ID
 
 __all__ = ["MAX_ID", "has_nul", "parse_id"]
 

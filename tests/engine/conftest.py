@@ -12,5 +12,5 @@ from tests.helpers import World
 @pytest.fixture
 def two_step(world: World) -> World:
     engine.deploy(world.db, definitions.read_paths([DATA / "two_step.bpmn", DATA / "submit-schema.json",
-                                                     DATA / "review-schema.json"]))
+                                                     DATA / "review-schema.json"]), user_id=engine.SYSTEM)
     return world

@@ -48,7 +48,7 @@ def committed_db(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
 def test_two_threads_completing_one_task_exactly_one_wins(committed_db: sessionmaker[Session]) -> None:
     world = World.build(committed_db)
     engine.deploy(committed_db, definitions.read_paths([DATA / "two_step.bpmn", DATA / "submit-schema.json",
-                                                         DATA / "review-schema.json"]))
+                                                         DATA / "review-schema.json"]), user_id=engine.SYSTEM)
     iid = engine.start(committed_db, "two_step", user_id=world.uid("admin"), pilot_id=world.pilots["A1"])
     world.do("city_a1", iid, "submit", {"summary": "Scheme"})
     review = world.task(iid, "review")

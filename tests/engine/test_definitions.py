@@ -74,7 +74,7 @@ def script_process(script: str) -> bytes:
 def deploy(world: World, content: bytes, *files: tuple[str, bytes],
            allow_scripts: bool = False) -> list[definitions.Deployed]:
     return engine.deploy(world.db, [("p.bpmn", content), ("f-schema.json", FORM), *files],
-                         allow_scripts=allow_scripts)
+                         allow_scripts=allow_scripts, user_id=engine.SYSTEM)
 
 
 def refused(world: World, content: bytes, *files: tuple[str, bytes], allow_scripts: bool = False) -> list[dict]:
@@ -144,14 +144,14 @@ def test_a_user_task_outside_a_role_lane_is_refused_by_name(world: World, lane: 
 
 def test_a_missing_form_is_refused_by_name(world: World) -> None:
     with pytest.raises(engine.DeployError) as err:
-        engine.deploy(world.db, [("p.bpmn", bpmn(user_task("nope-schema.json")))])
+        engine.deploy(world.db, [("p.bpmn", bpmn(user_task("nope-schema.json")))], user_id=engine.SYSTEM)
     assert err.value.details[0]["element"] == "t" and "nope-schema.json" in err.value.details[0]["message"]
 
 
 def test_an_invalid_json_schema_form_is_refused(world: World) -> None:
     bad = json.dumps({"type": "object", "properties": {"x": {"type": "nonsense"}}}).encode()
     with pytest.raises(engine.DeployError) as err:
-        engine.deploy(world.db, [("p.bpmn", bpmn(user_task())), ("f-schema.json", bad)])
+        engine.deploy(world.db, [("p.bpmn", bpmn(user_task())), ("f-schema.json", bad)], user_id=engine.SYSTEM)
     assert err.value.details[0]["file"] == "f-schema.json" and "invalid JSON Schema" in err.value.details[0]["message"]
 
 
@@ -164,7 +164,8 @@ def test_ids_names_and_file_names_too_long_to_store_are_refused(world: World) ->
                                                         b'<bpmn:process id="p" name="' + b"n" * 201 + b'"'))
     assert long_name[0]["element"] == "p" and "process name is longer" in long_name[0]["message"]
     with pytest.raises(engine.DeployError) as err:
-        engine.deploy(world.db, [("p.bpmn", bpmn(user_task())), ("f-schema.json", FORM), ("x" * 201 + ".json", FORM)])
+        engine.deploy(world.db, [("p.bpmn", bpmn(user_task())), ("f-schema.json", FORM), ("x" * 201 + ".json", FORM)],
+                      user_id=engine.SYSTEM)
     assert "file name is longer than 200 characters" in err.value.details[0]["message"]
     assert versions(world) == before
     deploy(world, bpmn(user_task(), pid="p" * 200))  # exactly at the limit is fine
@@ -235,4 +236,4 @@ def test_the_shipped_processes_deploy(world: World) -> None:
 
 def test_the_contract_example_deploys(world: World) -> None:
     files = definitions.read_paths([DATA / "two_step.bpmn", DATA / "submit-schema.json", DATA / "review-schema.json"])
-    assert [d.key for d in engine.deploy(world.db, files)] == ["two_step"]
+    assert [d.key for d in engine.deploy(world.db, files, user_id=engine.SYSTEM)] == ["two_step"]

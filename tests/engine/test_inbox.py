@@ -19,7 +19,7 @@ from tests.helpers import World
 @pytest.fixture
 def two_step(world: World) -> None:
     files = [(n, (DATA / n).read_bytes()) for n in ("two_step.bpmn", "submit-schema.json", "review-schema.json")]
-    engine.deploy(world.db, files, actor_id=world.uid("admin"))
+    engine.deploy(world.db, files, user_id=world.uid("admin"))
 
 
 def start(world: World, pilot: str) -> int:
@@ -29,23 +29,23 @@ def start(world: World, pilot: str) -> int:
 
 def ids(world: World, user: str, scope: str, **filters: object) -> list[str]:
     query = inbox.TaskQuery(scope=scope, **filters)  # type: ignore[arg-type]
-    return [t.id for t in inbox.inbox_page(world.db, world.uid(user), query).items]
+    return [t.id for t in engine.tasks_for(world.db, world.uid(user), query).items]
 
 
 def test_held_lists_colleagues_claims_in_jurisdiction(world: World, two_step: None) -> None:
     a1, b1 = start(world, "A1"), start(world, "B1")
     t_a1, t_b1 = world.task(a1, "submit").id, world.task(b1, "submit").id
-    assert ids(world, "prov_a", inbox.HELD) == []  # unclaimed tasks are in the group queue, not here
+    assert ids(world, "prov_a", "held") == []  # unclaimed tasks are in the group queue, not here
     engine.claim(world.db, t_a1, user_id=world.uid("city_a1"))
     engine.claim(world.db, t_b1, user_id=world.uid("city_b1"))
-    assert ids(world, "prov_a", inbox.HELD) == [t_a1]
-    assert ids(world, "prov_b", inbox.HELD) == [t_b1]
-    assert ids(world, "city_a1", inbox.HELD) == []  # my own claim is under "mine"
-    assert ids(world, "city_a2", inbox.HELD) == []  # another pilot's
-    assert ids(world, "ministry", inbox.HELD) == []  # ministry's queue holds no city task
-    assert sorted(ids(world, "admin", inbox.HELD)) == sorted([t_a1, t_b1])
-    assert ids(world, "admin", inbox.HELD, province_id=world.provinces["B"]) == [t_b1]
-    assert inbox.held_count(world.db, world.uid("admin")) == 2
+    assert ids(world, "prov_a", "held") == [t_a1]
+    assert ids(world, "prov_b", "held") == [t_b1]
+    assert ids(world, "city_a1", "held") == []  # my own claim is under "mine"
+    assert ids(world, "city_a2", "held") == []  # another pilot's
+    assert ids(world, "ministry", "held") == []  # ministry's queue holds no city task
+    assert sorted(ids(world, "admin", "held")) == sorted([t_a1, t_b1])
+    assert ids(world, "admin", "held", province_id=world.provinces["B"]) == [t_b1]
+    assert engine.counts_for(world.db, world.uid("admin"), scopes=("held",)) == {"held": 2}
     # the three engine scopes are delegated unchanged
     assert ids(world, "city_a1", "mine") == [t_a1]
 
@@ -56,7 +56,7 @@ def test_counts_agree_with_lists_and_completion_moves_the_task(world: World, two
     uid = world.uid("city_a1")
 
     def totals() -> dict[str, int]:
-        return {s: inbox.inbox_page(world.db, uid, inbox.TaskQuery(scope=s)).total for s in inbox.SCOPES}
+        return {s: engine.tasks_for(world.db, uid, inbox.TaskQuery(scope=s)).total for s in inbox.NAV_SCOPES}
 
     assert totals() == engine.counts_for(world.db, uid) == {"mine": 0, "group": 1, "completed": 0}
     engine.claim(world.db, task, user_id=uid)
@@ -71,10 +71,10 @@ def test_sort_soonest_due_first_and_no_due_date_last(world: World, two_step: Non
     at.advance(days=1)
     second = start(world, "A2")
     world.do("city_a1", first, "submit", {"summary": "first one"})  # review: no due date
-    assert ids(world, "admin", inbox.HELD) == []
+    assert ids(world, "admin", "held") == []
     engine.claim(world.db, world.task(second, "submit").id, user_id=world.uid("city_a2"))
     engine.claim(world.db, world.task(first, "review").id, user_id=world.uid("prov_a2"))
-    assert ids(world, "prov_a", inbox.HELD) == [world.task(second, "submit").id, world.task(first, "review").id]
+    assert ids(world, "prov_a", "held") == [world.task(second, "submit").id, world.task(first, "review").id]
 
 
 def test_step_and_province_options_stay_in_jurisdiction(world: World, two_step: None) -> None:
@@ -87,7 +87,7 @@ def test_step_and_province_options_stay_in_jurisdiction(world: World, two_step: 
     assert steps("city_a1") == ["submit"]  # what it completed
     assert steps("city_b1") == ["submit"]
     assert steps("city_a2") == []
-    provinces = lambda user: [p.id for p in inbox.province_options(world.db, world.uid(user))]  # noqa: E731
+    provinces = lambda user: [p.id for p in engine.list_provinces(world.db, user_id=world.uid(user))]  # noqa: E731
     assert provinces("prov_b") == [world.provinces["B"]]
     assert provinces("city_a1") == [world.provinces["A"]]
     assert sorted(provinces("ministry")) == sorted(world.provinces.values())

@@ -86,7 +86,8 @@ PROJECT_FORM = json.dumps({"type": "object", "required": ["name", "another"], "p
 
 
 def test_a_user_task_that_loops_on_itself_numbers_its_rounds(world: World) -> None:
-    engine.deploy(world.db, [("add_projects.bpmn", LOOPING_TASK), ("project-schema.json", PROJECT_FORM)])
+    engine.deploy(world.db, [("add_projects.bpmn", LOOPING_TASK), ("project-schema.json", PROJECT_FORM)],
+                  user_id=engine.SYSTEM)
     iid = engine.start(world.db, "add_projects", user_id=world.uid("city_a1"), pilot_id=world.pilots["A1"])
     rounds = []
     for n, another in enumerate([True, True, False]):
@@ -107,7 +108,8 @@ PARALLEL_REVIEWS = LOOPING_TASK.replace(
 
 
 def test_parallel_instances_of_one_step_share_their_round(world: World) -> None:
-    engine.deploy(world.db, [("add_projects.bpmn", PARALLEL_REVIEWS), ("project-schema.json", PROJECT_FORM)])
+    engine.deploy(world.db, [("add_projects.bpmn", PARALLEL_REVIEWS), ("project-schema.json", PROJECT_FORM)],
+                  user_id=engine.SYSTEM)
     iid = engine.start(world.db, "add_projects", user_id=world.uid("city_a1"), pilot_id=world.pilots["A1"])
     offered = world.ready(iid)
     assert [t.round for t in offered] == [1, 1, 1]

@@ -141,7 +141,7 @@ def test_nobody_outside_the_jurisdiction_reads_a_dossier(world: World) -> None:
 def test_a_review_after_a_parallel_join_judges_both_branches_and_round_two_both_revisions(world: World) -> None:
     files = [(n, (DATA / n).read_bytes()) for n in ("parallel_review.bpmn", "plan-schema.json",
                                                       "budget-schema.json", "check-schema.json")]
-    engine.deploy(world.db, files, actor_id=world.uid("admin"))
+    engine.deploy(world.db, files, user_id=world.uid("admin"))
     iid = engine.start(world.db, "parallel_review", user_id=world.uid("city_a1"), pilot_id=world.pilots["A1"])
     world.do("city_a1", iid, "write_budget", {"amount": 120})
     world.do("city_a1", iid, "write_plan", {"goal": "一网通办"})

@@ -26,13 +26,13 @@ def deploy(world: World) -> None:
     provincial ``check`` due in 5 days)."""
     bpmn = (DATA / "two_step.bpmn").read_text(encoding="utf-8")
     schemas = [(n, (DATA / n).read_bytes()) for n in ("submit-schema.json", "review-schema.json")]
-    engine.deploy(world.db, [("two_step.bpmn", bpmn.encode()), *schemas], actor_id=world.uid("admin"))
+    engine.deploy(world.db, [("two_step.bpmn", bpmn.encode()), *schemas], user_id=world.uid("admin"))
     due = (bpmn.replace('id="two_step" name="Two step review"', 'id="due_step" name="Due step"')
            .replace('"review"', '"check"').replace('>review<', '>check<')
            .replace('name="Review report"', 'name="Check report"')
            .replace('value="review-schema.json" />',
                     'value="review-schema.json" /><spiffworkflow:property name="dueIn" value=\'"P5D"\' />'))
-    engine.deploy(world.db, [("due_step.bpmn", due.encode()), *schemas], actor_id=world.uid("admin"))
+    engine.deploy(world.db, [("due_step.bpmn", due.encode()), *schemas], user_id=world.uid("admin"))
 
 
 def copies(world: World, n: int) -> list[str]:
@@ -42,7 +42,7 @@ def copies(world: World, n: int) -> list[str]:
     keys = [f"copy_{i}" for i in range(n)]
     files = [(f"{k}.bpmn", bpmn.replace('id="two_step"', f'id="{k}"').replace('id="Defs_two_step"', f'id="D_{k}"')
               .encode()) for k in keys]
-    engine.deploy(world.db, [*files, *schemas], actor_id=world.uid("admin"))
+    engine.deploy(world.db, [*files, *schemas], user_id=world.uid("admin"))
     return keys
 
 

@@ -379,7 +379,7 @@ def test_instructions_markdown_is_sanitized(world: World, browser: Callable[[str
         '&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror="alert(2)"&gt;</bpmn:documentation>')
     files = {"two_step.bpmn": bpmn.encode(), "submit-schema.json": (DATA / "submit-schema.json").read_bytes(),
              "review-schema.json": (DATA / "review-schema.json").read_bytes()}
-    engine.deploy(world.db, list(files.items()), actor_id=world.uid("admin"))
+    engine.deploy(world.db, list(files.items()), user_id=world.uid("admin"))
     iid = engine.start(world.db, "two_step", user_id=world.uid("city_a1"), pilot_id=world.pilots["A1"])
     html = page(browser("city_a1"), world.task(iid, "submit").id)
     assert "<strong>Read this</strong>" in html

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.definitions import Deployed
-from engine.dossier import TaskView
-from engine.models import AuditEvent
-from engine.models import HumanTask
-from engine.models import Pilot
-from engine.queries import InstanceView
+from engine import AuditEvent
+from engine import Deployed
+from engine import HumanTask
+from engine import InstanceView
+from engine import Pilot
+from engine import TaskView
 from webui.extensions import CurrentUser
 
 

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
 from wtforms.validators import Length
 
-from engine.users import MIN_PASSWORD
+from engine import users
 
 
 class LoginForm(FlaskForm):
@@ -22,8 +22,8 @@ class PasswordForm(FlaskForm):
         DataRequired(message=_l("Enter your current password."))])
     new_password = PasswordField(_l("New password"), validators=[
         DataRequired(message=_l("Enter a new password.")),
-        Length(min=MIN_PASSWORD, max=200,
-               message=_l("The new password needs at least %(n)s characters.", n=MIN_PASSWORD))])
+        Length(min=users.MIN_PASSWORD, max=200,
+               message=_l("The new password needs at least %(n)s characters.", n=users.MIN_PASSWORD))])
     confirm_password = PasswordField(_l("New password again"), validators=[
         DataRequired(message=_l("Enter the new password a second time.")),
         EqualTo("new_password", message=_l("The two new passwords differ."))])

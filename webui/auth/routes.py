@@ -15,7 +15,7 @@ from flask_login import current_user
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from engine import queries
+import engine
 from engine import users
 from webui.auth.forms import LoginForm
 from webui.auth.forms import PasswordForm
@@ -81,7 +81,7 @@ def safe_next(target: str | None) -> str:
 
 def _profile_page(password_form: PasswordForm | None = None, token: str | None = None,
                   status: int = 200) -> Response:
-    account = queries.get_user(get_db(), current_user.id)
+    account = engine.get_user(get_db(), current_user.id)
     html = render_template("auth/profile.html", password_form=password_form or PasswordForm(),
                            token_form=TokenForm(), token=token,
                            has_token=bool(account and account.token_hash))

@@ -20,9 +20,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login import login_required
 
+import engine
 from engine import clock
 from engine import stats
-from engine.models import Role
 from webui.extensions import get_db
 from webui.i18n import pick as step_name
 from webui.params import parse_id
@@ -45,7 +45,7 @@ def hours(value: float) -> str:
 
 
 def _province_arg() -> int | None:
-    return parse_id(request.args.get("province")) if current_user.role in (Role.MINISTRY, Role.ADMIN) else None
+    return parse_id(request.args.get("province")) if current_user.nationwide else None
 
 
 def _figures() -> stats.Dashboard:
@@ -71,9 +71,9 @@ def _charts(d: stats.Dashboard) -> dict[str, Any]:
 @login_required
 def index() -> str:
     d = _figures()
-    provinces = stats.provinces(get_db(), user_id=current_user.id)
+    provinces = [(p.id, p.name) for p in engine.list_provinces(get_db(), user_id=current_user.id)]
     return render_template("dashboard/index.html", d=d, charts=_charts(d), provinces=provinces,
-                           nationwide=current_user.role in (Role.MINISTRY, Role.ADMIN),
+                           nationwide=current_user.nationwide,
                            stage_label=stage_label, hours=hours, role_labels=ROLE_LABELS, step_name=step_name,
                            format_datetime=format_datetime, format_date=format_date, now=clock.now(),
                            province_name=dict(provinces).get(d.province_id) if d.province_id else None)

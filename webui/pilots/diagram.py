@@ -12,9 +12,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from lxml import etree
 
-from engine import bpmn
-from engine.access import LANE_ROLES
-from engine.models import Role
+from engine import BPMN_NS
+from engine import LANE_ROLES
+from engine import SAFE_XML
+from engine import Role
 from webui.i18n import pick
 from webui.layout import role_label
 
@@ -23,7 +24,7 @@ from webui.layout import role_label
 LANE_LABELS = {Role.CITY: _l("Pilot city"), Role.PROVINCE: _l("Provincial department"),
                Role.MINISTRY: _l("Ministry (MOHURD)")}
 
-_BPMN = f"{{{bpmn.BPMN_NS}}}"
+_BPMN = f"{{{BPMN_NS}}}"
 
 
 def lane_label(name: str) -> str:
@@ -36,7 +37,7 @@ def lane_label(name: str) -> str:
 
 def localized_diagram(xml: bytes) -> bytes:
     """The diagram's XML with every label (names, text annotations, group categories) localized."""
-    root = etree.fromstring(xml, bpmn.SAFE_XML)
+    root = etree.fromstring(xml, SAFE_XML)
     for el in root.iter(f"{_BPMN}*"):
         _relabel(el)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

@@ -17,8 +17,6 @@ from flask_login import login_required
 from werkzeug.routing import BuildError
 
 import engine
-from engine import stats
-from engine.models import Role
 from webui.extensions import get_db
 from webui.i18n import pick as step_name
 from webui.params import parse_id
@@ -82,15 +80,19 @@ def _int_arg(name: str) -> int | None:
     return parse_id(request.args.get(name))
 
 
+def _provinces() -> list[tuple[int, str]]:
+    return [(p.id, p.name) for p in engine.list_provinces(get_db(), user_id=current_user.id)]
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
     db = get_db()
-    nationwide = current_user.role in (Role.MINISTRY, Role.ADMIN)
+    nationwide = current_user.nationwide
     province_id = _int_arg("province") if nationwide else None
     search = request.args.get("q", "").strip()[:100]
     rows = engine.pilots.list_pilot_rows(db, user_id=current_user.id, province_id=province_id, search=search)
-    provinces = stats.provinces(db, user_id=current_user.id) if nationwide else []
+    provinces = _provinces() if nationwide else []
     return render_template("pilots/index.html", rows=rows, provinces=provinces, province_id=province_id,
                            q=search, filtered=bool(province_id or search))
 

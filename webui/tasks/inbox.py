@@ -25,16 +25,11 @@ from flask_login import current_user
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from engine import clock
-from engine import inbox as engine_inbox
-from engine import runtime
+import engine
+from engine import ConflictError
+from engine import InvalidData
+from engine import InvalidState
 from engine import saved_filters
-from engine.errors import ConflictError
-from engine.errors import InvalidData
-from engine.errors import InvalidState
-from engine.models import HumanTask
-from engine.models import Role
-from engine.queries import list_pilots
 from webui.extensions import get_db
 from webui.i18n import pick as step_name
 from webui.layout import due_state
@@ -48,7 +43,6 @@ SCOPE_LABELS = {"mine": _l("My tasks"), "group": _l("Group tasks"), "held": _l("
                 "completed": _l("Completed by me")}
 PER_PAGE, MAX_PER_PAGE = 20, 100
 MAX_PAGE = 100_000  # far past any real list; keeps the row offset a sane number
-NATIONWIDE = (Role.MINISTRY, Role.ADMIN)
 
 
 @dataclass
@@ -95,7 +89,7 @@ def _filters() -> Filters:
         abort(400)
     per_page = min(_int_arg("per_page") or PER_PAGE, MAX_PER_PAGE)
     # A provincial or city user is fixed to its own jurisdiction: a province parameter is ignored.
-    province_id = _int_arg("province_id") if current_user.role in NATIONWIDE else None
+    province_id = _int_arg("province_id") if current_user.nationwide else None
     return Filters(scope, province_id, _int_arg("pilot_id"), request.args.get("bpmn_id", "").strip()[:200] or None,
                    request.args.get("overdue", "") not in ("", "0"), _int_arg("page", maximum=MAX_PAGE) or 1, per_page)
 
@@ -108,14 +102,6 @@ def _safe_next(default: str) -> str:
             or any(ord(c) < 32 for c in target)):
         return default
     return target
-
-
-def may_reassign(task: HumanTask) -> bool:
-    """Mirror of engine.access.may_reassign for showing the button (the engine decides)."""
-    if current_user.role == Role.ADMIN:
-        return True
-    return bool(current_user.role == Role.PROVINCE and task.province_id is not None
-                and task.province_id == current_user.province_id)
 
 
 def _page_numbers(page: int, last: int) -> list[int | None]:
@@ -134,25 +120,25 @@ def _page_numbers(page: int, last: int) -> list[int | None]:
 def inbox() -> str | Response:
     db, uid = get_db(), current_user.id
     f = _filters()
-    pilots = list_pilots(db, user_id=uid)
-    provinces = engine_inbox.province_options(db, uid)
+    pilots = engine.list_pilots(db, user_id=uid)
+    provinces = engine.list_provinces(db, user_id=uid)
     if f.pilot_id is not None and f.pilot_id not in {p.id for p in pilots}:
         abort(400)
-    query = engine_inbox.TaskQuery(scope=f.scope, province_id=f.province_id, pilot_id=f.pilot_id,
+    query = engine.TaskQuery(scope=f.scope, province_id=f.province_id, pilot_id=f.pilot_id,
                                    bpmn_id=f.bpmn_id, overdue=f.overdue, page=f.page, per_page=f.per_page)
-    result = engine_inbox.inbox_page(db, uid, query)
+    result = engine.tasks_for(db, uid, query)
     last = max(1, -(-result.total // f.per_page))
     if f.page > last:
         return redirect(url_for("tasks.inbox", **f.params(page=last)))
-    now = clock.now()
-    counts = dict(nav_counts()) | {"held": engine_inbox.held_count(db, uid)}
+    now = engine.clock.now()
+    counts = dict(nav_counts()) | engine.counts_for(db, uid, scopes=("held",))
     return render_template(
         "tasks/inbox.html", f=f, page=result, last_page=last, page_numbers=_page_numbers(f.page, last),
         scopes=SCOPES, scope_labels=SCOPE_LABELS, tab_counts=counts, pilots=pilots, provinces=provinces,
         pilot_names={p.id: p.name for p in pilots}, province_names={p.id: p.name for p in provinces},
-        steps=engine_inbox.step_options(db, uid), saved=saved_filters.list_filters(db, uid),
-        due_state=lambda t: due_state(t.due_at, now), may_reassign=may_reassign, step_label=step_name,
-        show_province=current_user.role in NATIONWIDE, list_url=url_for("tasks.inbox", **f.params()),
+        steps=engine.step_options(db, uid), saved=saved_filters.list_filters(db, uid),
+        due_state=lambda t: due_state(t.due_at, now), step_label=step_name,
+        show_province=current_user.nationwide, list_url=url_for("tasks.inbox", **f.params()),
         format_datetime=format_datetime, format_date=format_date, filter_url=_filter_url,
     )
 
@@ -179,7 +165,7 @@ def _conflict(exc: ConflictError) -> None:
 @login_required
 def claim(task_id: str) -> Response:
     try:
-        runtime.claim(get_db(), task_id, user_id=current_user.id)
+        engine.claim(get_db(), task_id, user_id=current_user.id)
     except ConflictError as exc:
         _conflict(exc)
         return _back()
@@ -191,7 +177,7 @@ def claim(task_id: str) -> Response:
 @login_required
 def unclaim(task_id: str) -> Response:
     try:
-        runtime.unclaim(get_db(), task_id, user_id=current_user.id)
+        engine.unclaim(get_db(), task_id, user_id=current_user.id)
     except ConflictError as exc:
         _conflict(exc)
         return _back()
@@ -200,7 +186,7 @@ def unclaim(task_id: str) -> Response:
 
 
 def _reassign_page(task_id: str, *, error: str | None = None, status: int = 200) -> tuple[str, int]:
-    task, candidates = engine_inbox.reassign_candidates(get_db(), task_id, user_id=current_user.id)
+    task, candidates = engine.reassign_candidates(get_db(), task_id, user_id=current_user.id)
     return render_template("tasks/_inbox_reassign.html", task=task, candidates=candidates, error=error,
                            next=_safe_next(url_for("tasks.inbox")), step_label=step_name), status
 
@@ -218,7 +204,7 @@ def reassign(task_id: str) -> tuple[str, int] | Response:
     if not raw.isdigit():
         return _reassign_page(task_id, error=_("Choose the colleague who takes over this task."), status=400)
     try:
-        runtime.reassign(get_db(), task_id, user_id=current_user.id, to_user_id=int(raw))
+        engine.reassign(get_db(), task_id, user_id=current_user.id, to_user_id=int(raw))
     except InvalidData:
         return _reassign_page(task_id, error=_("That user cannot work on this task: choose someone from the list."),
                               status=400)
