@@ -71,20 +71,32 @@ def check(source: str, *, mode: str = "eval", functions: Collection[str] | None 
         tree, structural = _compile(source, mode)
     except ExpressionError as err:
         return [str(err)]
-    known = DEFAULT_FUNCTIONS if functions is None else functions
-    problems = [str(ExpressionError(message, line or None)) for line, message in structural] + [
-        str(ExpressionError(f"unknown function {n.func.id!r}", n.lineno)) for n in ast.walk(tree)
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and not _bad_name(n.func.id)
-        and n.func.id not in known]
+    problems = [str(ExpressionError(message, line or None)) for line, message in structural]
+    problems += _unknown_functions(tree, DEFAULT_FUNCTIONS if functions is None else functions)
     if problems:
         return problems
     variable = _variable_nodes(tree, {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)})
     # Refuse 10**10**8 & co. now, at deploy time, rather than when a user completes a task.
     problems += [problem for node in _constants(tree, variable) if (problem := _fold(node)[1])]
+    return problems + _stray_breaks(tree) + _endless_loops(tree, variable)
+
+
+def _unknown_functions(tree: ast.AST, known: Collection[str]) -> list[str]:
+    return [str(ExpressionError(f"unknown function {n.func.id!r}", n.lineno)) for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and not _bad_name(n.func.id)
+            and n.func.id not in known]
+
+
+def _stray_breaks(tree: ast.AST) -> list[str]:
     in_loops = {id(n) for loop in ast.walk(tree) if isinstance(loop, (ast.For, ast.While))
                 for stmt in loop.body for n in ast.walk(stmt)}
-    problems += [str(ExpressionError("'break'/'continue' outside a loop", n.lineno)) for n in ast.walk(tree)
-                 if isinstance(n, (ast.Break, ast.Continue)) and id(n) not in in_loops]
+    return [str(ExpressionError("'break'/'continue' outside a loop", n.lineno)) for n in ast.walk(tree)
+            if isinstance(n, (ast.Break, ast.Continue)) and id(n) not in in_loops]
+
+
+def _endless_loops(tree: ast.AST, variable: set[int]) -> list[str]:
+    # Only a condition that depends on no data can be judged now; a deadline stops the others.
+    problems = []
     for node in ast.walk(tree):
         if isinstance(node, ast.While) and not _has_break(node.body) and id(node.test) not in variable:
             value, problem = _fold(node.test) if not isinstance(node.test, ast.Constant) else (node.test.value, None)

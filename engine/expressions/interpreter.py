@@ -31,11 +31,11 @@ from engine.expressions.guards import _too_long
 from engine.expressions.rules import _BINOPS
 from engine.expressions.rules import _CMPOPS
 from engine.expressions.rules import _DESCRIBE
-from engine.expressions.rules import _METHODS
 from engine.expressions.rules import _UNARY
 from engine.expressions.rules import _bad_name
 from engine.expressions.rules import _compile
 from engine.expressions.rules import _line
+from engine.expressions.rules import _methods_of
 
 _DISPLAYS: dict[type, Callable[[Iterable[Any]], Any]] = {
     ast.List: list, ast.Tuple: tuple, ast.Set: set, ast.SetComp: set, ast.DictComp: dict}
@@ -174,9 +174,16 @@ class _Interpreter:
                 self.loop(generators[1:], emit)
 
     def call_method(self, obj: Any, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        allowed = _METHODS.get(type(obj)) or next((m for t, m in _METHODS.items() if isinstance(obj, t)), None)
-        if allowed is None or name not in allowed:
+        if name not in _methods_of(obj):
             raise ExpressionError(f"method {name!r} is not allowed on {type(obj).__name__}")
+        args = self.guard_method(obj, name, args, kwargs)
+        result = getattr(obj, name)(*args, **kwargs)
+        if name in ("keys", "values", "items"):
+            result = list(result)  # views would expose .mapping and do not serialize
+        return result if name in ("get", "pop", "setdefault") else self.produced(result)
+
+    def guard_method(self, obj: Any, name: str, args: list[Any], kwargs: dict[str, Any]) -> list[Any]:
+        """Refuse a method call whose result would be too large before it runs; return the arguments to call it with."""
         if name in _GROWS:
             extra = 1 if name in _GROWS_BY_ONE else sum(len(a) for a in args if isinstance(a, _SIZED)) + len(kwargs)
             _too_long(len(obj) + extra, self.limits)
@@ -189,10 +196,7 @@ class _Interpreter:
             args = [list(self.iterable(args[0]))]
             text = sum(len(a) for a in args[0] if isinstance(a, str))
             _too_long(text + len(obj) * max(len(args[0]) - 1, 0), self.limits)
-        result = getattr(obj, name)(*args, **kwargs)
-        if name in ("keys", "values", "items"):
-            result = list(result)  # views would expose .mapping and do not serialize
-        return result if name in ("get", "pop", "setdefault") else self.produced(result)
+        return args
 
     # --- node handlers (the tree passed _compile's structural rules) ---------------------------------------
 

@@ -57,6 +57,11 @@ def _line(node: ast.AST) -> int | None:
     return getattr(node, "lineno", None)
 
 
+def _methods_of(obj: Any) -> frozenset[str]:
+    # By exact type first; a subclass of an allowed type (a str subclass, ...) gets its base's methods.
+    return _METHODS.get(type(obj)) or next((m for t, m in _METHODS.items() if isinstance(obj, t)), frozenset())
+
+
 def _bad_name(name: str | None) -> str | None:
     # Every escape route (__class__, __globals__, __subclasses__, ...) needs a name starting with "_".
     return f"names starting with '_' are not allowed: {name}" if name and name.startswith("_") else None
