@@ -2,9 +2,10 @@
 
 The security boundary, in parts: ``rules`` (what may be written), ``guards`` (limits and the safe
 builtins), ``interpreter`` (running it), ``checks`` (refusing at deploy) and ``environment``
-(SpiffWorkflow's door into all of it).
+(SpiffWorkflow's door into all of it); ``domain`` holds the programme's own functions.
 """
 from engine.expressions.checks import check
+from engine.expressions.environment import FUNCTIONS
 from engine.expressions.environment import SafeEnvironment
 from engine.expressions.errors import ExpressionError
 from engine.expressions.errors import LimitExceeded
@@ -13,5 +14,5 @@ from engine.expressions.guards import Limits
 from engine.expressions.interpreter import evaluate
 from engine.expressions.interpreter import execute
 
-__all__ = ["DEFAULT_FUNCTIONS", "ExpressionError", "LimitExceeded", "Limits", "SafeEnvironment", "check", "evaluate",
-           "execute"]
+__all__ = ["DEFAULT_FUNCTIONS", "FUNCTIONS", "ExpressionError", "LimitExceeded", "Limits", "SafeEnvironment", "check",
+           "evaluate", "execute"]

@@ -11,9 +11,9 @@ from collections.abc import Collection
 from collections.abc import Iterator
 from typing import Any
 
+from engine.expressions.environment import FUNCTIONS
 from engine.expressions.errors import ExpressionError
 from engine.expressions.guards import _DEFAULT_LIMITS
-from engine.expressions.guards import DEFAULT_FUNCTIONS
 from engine.expressions.interpreter import _run
 from engine.expressions.rules import _bad_name
 from engine.expressions.rules import _compile
@@ -23,7 +23,7 @@ def _variable_nodes(tree: ast.AST, calls: set[int]) -> set[int]:
     """ids of the nodes that depend on task data (or on a function we cannot run at deploy time)."""
     variable: set[int] = set()
     for node in reversed(list(ast.walk(tree))):  # breadth-first, reversed: children before parents
-        if (isinstance(node, ast.Name) and (id(node) not in calls or node.id not in DEFAULT_FUNCTIONS)
+        if (isinstance(node, ast.Name) and (id(node) not in calls or node.id not in FUNCTIONS)
                 or any(id(child) in variable for child in ast.iter_child_nodes(node))):
             variable.add(id(node))
     return variable
@@ -44,7 +44,7 @@ def _constants(tree: ast.AST, variable: set[int]) -> Iterator[ast.expr]:
 
 def _fold(node: ast.expr) -> tuple[Any, str | None]:
     try:
-        return _run("", "eval", {}, _DEFAULT_LIMITS, None, tree=node), None
+        return _run("", "eval", {}, _DEFAULT_LIMITS, FUNCTIONS, tree=node), None
     except ExpressionError as err:
         return None, str(err)
 
@@ -65,14 +65,14 @@ def _has_break(body: list[ast.stmt]) -> bool:
 def check(source: str, *, mode: str = "eval", functions: Collection[str] | None = None) -> list[str]:
     """Problems with an expression (mode "eval") or a script ("exec"); empty when it may be deployed.
 
-    ``functions`` names every callable function (default: DEFAULT_FUNCTIONS), as for evaluate().
+    ``functions`` names every callable function (default: FUNCTIONS, what the script environment can call).
     """
     try:
         tree, structural = _compile(source, mode)
     except ExpressionError as err:
         return [str(err)]
     problems = [str(ExpressionError(message, line or None)) for line, message in structural]
-    problems += _unknown_functions(tree, DEFAULT_FUNCTIONS if functions is None else functions)
+    problems += _unknown_functions(tree, FUNCTIONS if functions is None else functions)
     if problems:
         return problems
     variable = _variable_nodes(tree, {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)})

@@ -10,12 +10,16 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from engine.expressions import domain
 from engine.expressions.errors import ExpressionError
 from engine.expressions.guards import DEFAULT_FUNCTIONS
 from engine.expressions.guards import Limits
 from engine.expressions.interpreter import evaluate
 from engine.expressions.interpreter import execute
 
+# What production can call: the sandbox's generic builtins and the programme's own functions.
+# Deploy-time checks know exactly these names (checks.py), so nothing deployed calls an unknown one.
+FUNCTIONS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({**DEFAULT_FUNCTIONS, **domain.FUNCTIONS})
 _EXPRESSION_LIMITS = Limits()
 _SCRIPT_LIMITS = Limits(max_steps=1_000_000, max_seconds=2.0)
 
@@ -30,7 +34,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
         super().__init__({})
         self.allow_scripts, self.limits, self.script_limits = allow_scripts, limits, script_limits
         self.functions: Mapping[str, Callable[..., Any]] = types.MappingProxyType(
-            {**DEFAULT_FUNCTIONS, **(functions or {})})
+            {**FUNCTIONS, **(functions or {})})
         self.services: dict[str, Callable[[dict[str, Any]], Any]] = dict(services or {})
 
     def evaluate(self, expression: str, context: dict[str, Any],

@@ -10,13 +10,8 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
-from datetime import datetime
-from datetime import timedelta
 from typing import Any
 
-from engine.clock import CHINA
-from engine.clock import now as clock_now
 from engine.expressions.errors import ExpressionError
 from engine.expressions.errors import LimitExceeded
 from engine.expressions.rules import _STRING_MOD
@@ -122,7 +117,7 @@ def _to_str(value: Any, budget: int) -> str:
     return text
 
 
-# --- default functions: plain values in; str, int, float, list or dict out -------------------------------
+# --- generic functions, Python's made safe: plain values in; str, int, float, list or dict out ------------
 
 def _range(*args: int) -> list[int]:
     span = range(*args)
@@ -146,35 +141,10 @@ def _round(number: Any, ndigits: int | None = None) -> Any:
     return round(number, ndigits)
 
 
-def _current_year() -> int:
-    return clock_now().astimezone(CHINA).year
-
-
-def _year_end(year: int | None = None) -> str:
-    end = date(_current_year() if year is None else year, 12, 31)  # date() validates the year
-    return f"{end.isoformat()}T23:59:59+08:00"
-
-
-def _add_days(iso: str, days: int) -> str:
-    kind = date if len(iso) == len("YYYY-MM-DD") else datetime  # a date stays a date; the offset is kept
-    return (kind.fromisoformat(iso) + timedelta(days=days)).isoformat()
-
-
-def _duration_days(days: int) -> str:
-    if not _is_int(days) or days < 0:
-        raise ExpressionError("duration_days(n) needs a whole number >= 0")
-    return f"P{days}D"
-
-
 DEFAULT_FUNCTIONS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "len": len, "min": min, "max": max, "sum": _sum, "abs": abs, "round": _round, "int": int, "float": float,
     "str": lambda value="": _to_str(value, _LIMITS.get().max_length), "bool": bool, "sorted": sorted,
     "any": any, "all": all, "range": _range, "list": list, "dict": dict, "set": set, "tuple": tuple,
     "enumerate": lambda values, start=0: list(enumerate(values, start)),
     "zip": lambda *values: list(zip(*values, strict=False)), "reversed": lambda values: list(reversed(values)),
-    "now": lambda: clock_now().replace(microsecond=0).isoformat(),
-    "today": lambda: clock_now().astimezone(CHINA).date().isoformat(),
-    "current_year": _current_year, "year_end": _year_end, "add_days": _add_days,
-    "date_at": lambda year, month, day: datetime(year, month, day, tzinfo=CHINA).isoformat(),
-    "duration_days": _duration_days,
 })

@@ -16,11 +16,13 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import clock
 from engine.expressions import DEFAULT_FUNCTIONS
+from engine.expressions import FUNCTIONS
 from engine.expressions import ExpressionError
 from engine.expressions import LimitExceeded
 from engine.expressions import Limits
 from engine.expressions import SafeEnvironment
 from engine.expressions import check
+from engine.expressions import domain
 from engine.expressions import evaluate
 from engine.expressions import execute
 
@@ -238,10 +240,6 @@ def test_a_long_loop_stops_at_the_step_budget() -> None:
     ("decision[:3]", "app"),
     ("max(p['amount'] for p in projects)", 250),
     ("list(enumerate(['a', 'b'], 1))", [(1, "a"), (2, "b")]),
-    ("duration_days(days)", "P5D"),
-    ('add_days("2026-11-30", 2)', "2026-12-02"),
-    ('add_days("2026-11-30T09:00:00+08:00", 1)', "2026-12-01T09:00:00+08:00"),
-    ("date_at(2026, 3, 1)", "2026-03-01T00:00:00+08:00"),
     ("dmninputexpr >= 80", True),
     ("rejected or None", None),
 ])
@@ -250,6 +248,24 @@ def test_ordinary_conditions_evaluate_like_python(source: str, expected: Any) ->
              "projects": [{"name": "a", "amount": 100}, {"name": "b", "amount": 250}], "dmninputexpr": 90}
     assert check(source) == []
     assert evaluate(source, names) == expected
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("duration_days(days)", "P5D"),
+    ('add_days("2026-11-30", 2)', "2026-12-02"),
+    ('add_days("2026-11-30T09:00:00+08:00", 1)', "2026-12-01T09:00:00+08:00"),
+    ("date_at(2026, 3, 1)", "2026-03-01T00:00:00+08:00"),
+])
+def test_programme_functions_evaluate_through_the_environment(source: str, expected: Any) -> None:
+    assert check(source) == []
+    assert SafeEnvironment().evaluate(source, {"days": 5}) == expected
+
+
+def test_the_environment_adds_the_programme_functions_to_the_builtins_and_shadows_none() -> None:
+    assert not DEFAULT_FUNCTIONS.keys() & domain.NAMES
+    assert set(SafeEnvironment().functions) == set(FUNCTIONS) == DEFAULT_FUNCTIONS.keys() | domain.NAMES
+    with pytest.raises(ExpressionError, match="unknown function 'today'"):
+        evaluate("today()", {})  # the sandbox alone knows only the generic builtins
 
 
 def test_whitespace_around_an_expression_from_xml_is_ignored() -> None:
@@ -267,12 +283,13 @@ def test_data_errors_become_readable_expression_errors() -> None:
 
 
 def test_date_helpers_read_the_injectable_clock_in_china_time() -> None:
+    env = SafeEnvironment()
     with clock.frozen_at(datetime(2027, 12, 31, 17, 0, 0, 123, tzinfo=UTC)):
-        assert evaluate("now()", {}) == "2027-12-31T17:00:00+00:00"
-        assert evaluate("today()", {}) == "2028-01-01"
-        assert evaluate("current_year()", {}) == 2028
-        assert evaluate("year_end()", {}) == "2028-12-31T23:59:59+08:00"
-        assert evaluate("year_end(2026)", {}) == "2026-12-31T23:59:59+08:00"
+        assert env.evaluate("now()", {}) == "2027-12-31T17:00:00+00:00"
+        assert env.evaluate("today()", {}) == "2028-01-01"
+        assert env.evaluate("current_year()", {}) == 2028
+        assert env.evaluate("year_end()", {}) == "2028-12-31T23:59:59+08:00"
+        assert env.evaluate("year_end(2026)", {}) == "2026-12-31T23:59:59+08:00"
 
 
 def test_default_functions_return_plain_values_not_iterators() -> None:
