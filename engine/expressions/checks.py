@@ -7,7 +7,6 @@ stray ``break``/``continue`` and endless ``while`` loops are flagged.
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,17 +61,17 @@ def _has_break(body: list[ast.stmt]) -> bool:
     return False
 
 
-def check(source: str, *, mode: str = "eval", functions: Collection[str] | None = None) -> list[str]:
+def check(source: str, *, mode: str = "eval") -> list[str]:
     """Problems with an expression (mode "eval") or a script ("exec"); empty when it may be deployed.
 
-    ``functions`` names every callable function (default: FUNCTIONS, what the script environment can call).
+    Known functions are exactly those the script environment can call (environment.FUNCTIONS).
     """
     try:
         tree, structural = _compile(source, mode)
     except ExpressionError as err:
         return [str(err)]
     problems = [str(ExpressionError(message, line or None)) for line, message in structural]
-    problems += _unknown_functions(tree, FUNCTIONS if functions is None else functions)
+    problems += _unknown_functions(tree)
     if problems:
         return problems
     variable = _variable_nodes(tree, {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)})
@@ -81,10 +80,10 @@ def check(source: str, *, mode: str = "eval", functions: Collection[str] | None 
     return problems + _stray_breaks(tree) + _endless_loops(tree, variable)
 
 
-def _unknown_functions(tree: ast.AST, known: Collection[str]) -> list[str]:
+def _unknown_functions(tree: ast.AST) -> list[str]:
     return [str(ExpressionError(f"unknown function {n.func.id!r}", n.lineno)) for n in ast.walk(tree)
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and not _bad_name(n.func.id)
-            and n.func.id not in known]
+            and n.func.id not in FUNCTIONS]
 
 
 def _stray_breaks(tree: ast.AST) -> list[str]:

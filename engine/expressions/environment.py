@@ -20,34 +20,31 @@ from engine.expressions.interpreter import execute
 # What production can call: the sandbox's generic builtins and the programme's own functions.
 # Deploy-time checks know exactly these names (checks.py), so nothing deployed calls an unknown one.
 FUNCTIONS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({**DEFAULT_FUNCTIONS, **domain.FUNCTIONS})
-_EXPRESSION_LIMITS = Limits()
-_SCRIPT_LIMITS = Limits(max_steps=1_000_000, max_seconds=2.0)
+EXPRESSION_LIMITS = Limits()
+# Scripts loop over task data; conditions and timers never need more than the defaults.
+SCRIPT_LIMITS = Limits(max_steps=1_000_000, max_seconds=2.0)
 
 
 class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
-    """SpiffWorkflow script environment: every expression, script and service call goes through here."""
+    """SpiffWorkflow script environment: every expression, script and service call goes through here.
 
-    def __init__(self, *, allow_scripts: bool = False, limits: Limits = _EXPRESSION_LIMITS,
-                 script_limits: Limits = _SCRIPT_LIMITS,
-                 functions: Mapping[str, Callable[..., Any]] | None = None,
-                 services: Mapping[str, Callable[[dict[str, Any]], Any]] | None = None) -> None:
+    It runs whatever was deployed: deploy is the gate for scripts (SCHEMEFLOW_ALLOW_SCRIPT_TASKS) and
+    for function and service names, so here only the limits and the registered ``services`` vary.
+    """
+
+    def __init__(self, *, services: Mapping[str, Callable[[dict[str, Any]], Any]] | None = None) -> None:
         super().__init__({})
-        self.allow_scripts, self.limits, self.script_limits = allow_scripts, limits, script_limits
-        self.functions: Mapping[str, Callable[..., Any]] = types.MappingProxyType(
-            {**FUNCTIONS, **(functions or {})})
         self.services: dict[str, Callable[[dict[str, Any]], Any]] = dict(services or {})
 
     def evaluate(self, expression: str, context: dict[str, Any],
                  external_context: Mapping[str, Any] | None = None) -> Any:
         names = {**external_context, **context} if external_context else context
-        return evaluate(expression, names, self.limits, self.functions)
+        return evaluate(expression, names, EXPRESSION_LIMITS, FUNCTIONS)
 
     def execute(self, script: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None) -> bool:
-        if not self.allow_scripts:
-            raise ExpressionError("script tasks are disabled")
         # Reads see the task data first, then the external context; writes go to the task data.
         names = ChainMap(context, dict(external_context)) if external_context else context
-        execute(script, names, self.script_limits, self.functions)
+        execute(script, names, SCRIPT_LIMITS, FUNCTIONS)
         return True
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> str:
