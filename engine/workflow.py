@@ -35,7 +35,7 @@ class RunawayWorkflow(Exception):
 
 def script_engine(services: Mapping[str, Callable[[dict[str, Any]], Any]] | None = None) -> PythonScriptEngine:
     # Deploy is the gate for scripts (config flag); whatever was deployed runs restricted.
-    return PythonScriptEngine(environment=expressions.SafeEnvironment(allow_scripts=True, services=services))
+    return PythonScriptEngine(environment=expressions.SafeEnvironment(services=services))
 
 
 def advance(wf: BpmnWorkflow) -> Snapshot:
