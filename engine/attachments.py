@@ -168,7 +168,7 @@ def add_attachment(db: sessionmaker[Session], task_id: str, *, user_id: int, fil
                      bpmn_id=row.bpmn_id, after={"attachment_id": att.id, "name": name, "sha256": digest,
                                                  "size": len(content), "content_type": content_type,
                                                  "round": row.round})
-        return _att_view(att, row.bpmn_id, user.display_name or user.username)
+        return _att_view(att, row.bpmn_id, user.label)
 
 
 def remove_attachment(db: sessionmaker[Session], task_id: str, attachment_id: int, *, user_id: int) -> None:

@@ -105,7 +105,7 @@ def instance_trail(session: Session, instance_id: int) -> rounds.Trail:
 def of_instance(session: Session, instance_id: int) -> list[CommentView]:
     rows = session.scalars(select(Comment).where(Comment.instance_id == instance_id)
                            .options(selectinload(Comment.author)).order_by(Comment.id)).all()
-    return [CommentView(c.id, c.author.display_name or c.author.username, c.body, c.created_at, c.task_id,
+    return [CommentView(c.id, c.author.label, c.body, c.created_at, c.task_id,
                         c.bpmn_id, c.round, c.field) for c in rows]
 
 

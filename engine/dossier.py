@@ -253,4 +253,4 @@ def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    return {u.id: u.display_name or u.username for u in session.scalars(select(User).where(User.id.in_(wanted)))}
+    return {u.id: u.label for u in session.scalars(select(User).where(User.id.in_(wanted)))}

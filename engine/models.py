@@ -119,6 +119,11 @@ class Pilot(Base):
     province: Mapped[Province] = relationship(back_populates="pilots")
 
 
+def user_label(display_name: str | None, username: str) -> str:
+    """How the interface names a user: the display name, else the user name."""
+    return display_name or username
+
+
 class User(Base):
     __tablename__ = "user_account"
     id: Mapped[intpk]
@@ -142,8 +147,7 @@ class User(Base):
 
     @property
     def label(self) -> str:
-        """How the interface names the user: the display name, else the user name."""
-        return self.display_name or self.username
+        return user_label(self.display_name, self.username)
 
 
 class ProcessDefinition(Base):

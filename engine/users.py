@@ -31,6 +31,7 @@ from engine.models import Pilot
 from engine.models import Province
 from engine.models import Role
 from engine.models import User
+from engine.models import user_label
 
 HASHER = PasswordHasher()
 MIN_PASSWORD = 10
@@ -207,6 +208,10 @@ class Account:
     pilot_id: int | None
     pilot_name: str | None
     session_version: int
+
+    @property
+    def label(self) -> str:
+        return user_label(self.display_name, self.username)
 
     # What the pages show follows the access rule (the engine still decides every call).
     @property

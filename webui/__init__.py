@@ -24,8 +24,6 @@ def create_app(config_class: type[Config] | Any = Config) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config_class)
     app.url_map.converters["int"] = IdConverter
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config["MAX_CONTENT_LENGTH"] = max(app.config["MAX_ATTACHMENT_BYTES"],
                                            app.config["MAX_DEFINITION_BYTES"] * 8) + 1024 * 1024
 

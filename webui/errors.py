@@ -2,6 +2,8 @@
 (JSON under /api/, where the API blueprint's own handlers do not reach, e.g. an unknown path)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask import jsonify
 from flask import render_template
@@ -43,10 +45,15 @@ API_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: 
              405: "method_not_allowed", 409: "conflict", 413: "too_large"}
 
 
+def api_error(status: int, code: str | None, message: str, details: list[Any] | None = None) -> tuple[Response, int]:
+    """The API's one error shape: {"error": code, "message": …, "details": […]}."""
+    return jsonify({"error": code or API_CODES.get(status, "error"), "message": message,
+                    "details": details or []}), status
+
+
 def render_error(status: int, message: str | None = None, code: str | None = None) -> tuple[Response | str, int]:
     if request.path.startswith("/api/"):
-        return jsonify({"error": code or API_CODES.get(status, "error"),
-                        "message": message or str(TITLES.get(status, TITLES[500])), "details": []}), status
+        return api_error(status, code, message or str(TITLES.get(status, TITLES[500])))
     return render_template("errors/error.html", status=status, title=TITLES.get(status, TITLES[500]),
                            hint=HINTS.get(status, HINTS[500]), message=message), status
 

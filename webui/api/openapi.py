@@ -40,7 +40,9 @@ SCHEMAS: dict[str, Any] = {
         "province_id": NULL_INT, "province": NULL_STR, "round": {"type": "integer"},
         "state": {"type": "string", "enum": ["ready", "completed", "cancelled"]},
         "due_at": NULL_TIME, "created_at": NULL_TIME, "claimed_by": NULL_INT, "completed_at": NULL_TIME,
-        "completed_by": NULL_INT}},
+        "completed_by": NULL_INT,
+        "may": {"type": "object", "description": "In task lists: what you may do with the task now.",
+                "properties": {k: {"type": "boolean"} for k in ("act", "claim", "release", "reassign")}}}},
     "TaskDetail": {"allOf": [_ref("Task"), {"type": "object", "properties": {
         "form": {"type": "object", "nullable": True, "description": "the task's JSON Schema"},
         "ui_schema": {"type": "object", "nullable": True}, "data": {"type": "object"},

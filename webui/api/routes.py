@@ -4,15 +4,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
-from flask import Response
 from flask import jsonify
 from flask import request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 import engine
 from webui.api import serialize
 from webui.api.openapi import document
+from webui.errors import API_CODES
+from webui.errors import ENGINE_STATUS
+from webui.errors import api_error as error
 from webui.extensions import csrf
 from webui.extensions import get_db
 from webui.params import MAX_ID
@@ -20,13 +23,7 @@ from webui.params import MAX_ID
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
-STATUS = {"invalid_definition": 400, "validation_failed": 400, "not_found": 404, "forbidden": 403,
-          "conflict": 409, "invalid_state": 409, "workflow_error": 422}
 PUBLIC = {"api.openapi"}
-
-
-def error(status: int, code: str, message: str, details: list[Any] | None = None) -> tuple[Response, int]:
-    return jsonify({"error": code, "message": message, "details": details or []}), status
 
 
 @bp.before_request
@@ -43,13 +40,12 @@ def _authenticate() -> tuple[Response, int] | None:
 
 @bp.errorhandler(engine.EngineError)
 def _engine_error(exc: engine.EngineError) -> tuple[Response, int]:
-    return error(STATUS.get(exc.code, 400), exc.code, exc.message, exc.details)
+    return error(ENGINE_STATUS.get(exc.code, 400), exc.code, exc.message, exc.details)
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> tuple[Response, int]:
-    code = {413: "too_large", 404: "not_found", 405: "method_not_allowed", 400: "bad_request"}.get(
-        exc.code or 500, "error")
+    code = API_CODES.get(exc.code or 500, "error")
     return error(exc.code or 500, code, exc.description or code)
 
 
@@ -188,8 +184,8 @@ def tasks() -> Response:
                              page=max(int_arg("page", 1) or 1, 1),
                              per_page=min(max(int_arg("per_page", 50) or 50, 1), 200))
     result = engine.tasks_for(get_db(), current_user.id, query)
-    return jsonify(serialize.page([serialize.task(t) for t in result.items], result.total, result.page,
-                                  result.per_page))
+    items = [serialize.task(t) | {"may": serialize.rights(result.rights[t.id])} for t in result.items]
+    return jsonify(serialize.page(items, result.total, result.page, result.per_page))
 
 
 @bp.get("/tasks/<task_id>")

@@ -9,6 +9,7 @@ from engine import Deployed
 from engine import HumanTask
 from engine import InstanceView
 from engine import Pilot
+from engine import Rights
 from engine import TaskView
 from webui.extensions import CurrentUser
 
@@ -41,6 +42,10 @@ def task(t: HumanTask, province: str | None = None) -> dict[str, Any]:
             "role": t.role.value, "pilot_id": t.pilot_id, "province_id": t.province_id, "province": province,
             "state": t.state.value, "round": t.round, "due_at": iso(t.due_at), "created_at": iso(t.created_at),
             "claimed_by": t.claimed_by_id, "completed_at": iso(t.completed_at), "completed_by": t.completed_by_id}
+
+
+def rights(r: Rights) -> dict[str, bool]:
+    return {"act": r.act, "claim": r.claim, "release": r.release, "reassign": r.reassign}
 
 
 def instance(v: InstanceView, with_tasks: bool = True) -> dict[str, Any]:
