@@ -4,6 +4,7 @@ SQLAlchemy. It knows nothing of the web; callers pass a sessionmaker and explici
 This is the front door: the web layer and the command line use only the names below. Every call
 takes the acting user (``user_id``; the command line passes ``SYSTEM``) and decides access itself.
 """
+from engine import admin
 from engine import attachments
 from engine import clock
 from engine import comments
@@ -82,7 +83,7 @@ __all__ = [
     "resume", "save_draft", "send_message", "shipped_processes", "start", "step_options", "suspend",
     "task_form", "tasks_for", "unclaim", "upgrade_schema",
     # namespaces of calls and their types
-    "attachments", "clock", "comments", "forms", "pilots", "reference", "rounds", "saved_filters", "stats",
+    "admin", "attachments", "clock", "comments", "forms", "pilots", "reference", "rounds", "saved_filters", "stats",
     "users",
     # what the calls take and return
     "SYSTEM", "Actor", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask", "InstanceView", "Page",

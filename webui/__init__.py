@@ -39,6 +39,7 @@ def create_app(config_class: type[Config] | Any = Config) -> Flask:
     errors.init_app(app)
     layout.init_app(app)
 
+    from webui.admin import bp as admin_bp
     from webui.api.routes import bp as api_bp
     from webui.auth.routes import bp as auth_bp
     from webui.dashboard.routes import bp as dashboard_bp
@@ -49,5 +50,6 @@ def create_app(config_class: type[Config] | Any = Config) -> Flask:
     app.register_blueprint(tasks_bp, url_prefix="/tasks")
     app.register_blueprint(pilots_bp, url_prefix="/pilots")
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     return app

@@ -72,6 +72,7 @@ TABLE = [
     Row("api", "POST", "/api/v1/tasks/{tid}/reassign", REASSIGN, {"user_id": "{city}"}),
     Row("api", "POST", "/api/v1/instances/{iid}/suspend", ADMIN_ONLY, {"reason": "matrix"}),
     Row("api", "POST", "/api/v1/instances", START, {"process": "pilot_lifecycle", "pilot_id": "{pid}"}),
+    Row("page", "GET", "/admin/", ADMIN_ONLY),
     Row("page", "GET", "/tasks/?scope=mine", ALL),
     Row("page", "GET", "/tasks/?scope=group", ALL),
     Row("page", "GET", "/tasks/?scope=completed", ALL),
