@@ -14,6 +14,7 @@ from engine import reference
 from engine import rounds
 from engine import saved_filters
 from engine import stats
+from engine import user_admin
 from engine import users
 from engine.access import LANE_ROLES
 from engine.bpmn import BPMN_NS
@@ -84,7 +85,7 @@ __all__ = [
     "task_form", "tasks_for", "unclaim", "upgrade_schema",
     # namespaces of calls and their types
     "admin", "attachments", "clock", "comments", "forms", "pilots", "reference", "rounds", "saved_filters", "stats",
-    "users",
+    "user_admin", "users",
     # what the calls take and return
     "SYSTEM", "Actor", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask", "InstanceView", "Page",
     "Pilot", "Province", "Rights", "Role", "TaskQuery", "TaskView", "User",

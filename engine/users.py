@@ -14,7 +14,6 @@ from argon2.exceptions import VerificationError
 from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm import sessionmaker
 
 from engine import access
@@ -63,44 +62,66 @@ def check_password_strength(password: str) -> None:
 
 
 def create_user(db: sessionmaker[Session], username: str, role: str, password: str, *,  # noqa: PLR0913
-                province: str | None = None, pilot_id: int | None = None,
-                display_name: str | None = None, actor_id: int | None = None,
-                password_hash: str | None = None) -> User:
-    """Create a user; a city user needs a pilot, a provincial reviewer a province.
+                user_id: Actor, province: str | None = None, pilot_id: int | None = None,
+                display_name: str | None = None, password_hash: str | None = None) -> User:
+    """Create a user (administrators, or SYSTEM); a city user needs a pilot, a provincial reviewer a
+    province.
 
     ``password_hash``, an argon2 hash of ``password`` made earlier, spares hashing it again
     (accounts created together with one first password: the demo's)."""
-    try:
-        role_enum = Role(role)
-    except ValueError:
-        raise InvalidData(f"unknown role {role!r} (city, province, ministry, admin)") from None
+    role_enum = parse_role(role)
     username = username.strip()
     if not username or len(username) > 80:
-        raise InvalidData("username must have 1 to 80 characters")
-    if display_name is not None and len(display_name) > 200:
-        raise InvalidData("display name must have at most 200 characters")
+        raise InvalidData("username must have 1 to 80 characters",
+                          [{"field": "username", "message": "1 to 80 characters"}], reason="username_length")
+    check_display_name(display_name)
     check_password_strength(password)
+    if password_hash is not None and not password_hash.startswith("$argon2"):
+        raise InvalidData("the password hash is not an argon2 hash")
     with transaction(db) as session:
+        actor_id = lookup.admin_actor(session, user_id)
         if session.scalar(select(User.id).where(User.username == username)):
-            raise ConflictError(f"user {username!r} already exists")
-        if password_hash is not None and not password_hash.startswith("$argon2"):
-            raise InvalidData("the password hash is not an argon2 hash")
+            raise ConflictError(f"user {username!r} already exists", reason="username_taken")
         user = User(username=username, role=role_enum, password_hash=password_hash or HASHER.hash(password),
-                    display_name=display_name)
-        if role_enum == Role.CITY:
-            pilot = session.get(Pilot, pilot_id) if pilot_id is not None and 0 < pilot_id <= MAX_ID else None
-            if pilot is None:
-                raise InvalidData("a city user needs an existing pilot (--pilot ID)")
-            user.pilot_id, user.province_id = pilot.id, pilot.province_id
-        elif role_enum == Role.PROVINCE:
-            found = session.scalar(select(Province).where(Province.name == (province or "").strip()))
-            if found is None:
-                raise InvalidData(f"a provincial reviewer needs an existing province (got {province!r})")
-            user.province_id = found.id
+                    display_name=display_name or None)
+        place(session, user, role_enum, province, pilot_id)
         session.add(user)
         session.flush()
         audit.record(session, "user_created", actor_id=actor_id, after={"username": username, "role": role})
     return user
+
+
+def parse_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidData(f"unknown role {role!r} (city, province, ministry, admin)",
+                          [{"field": "role", "message": "unknown role"}], reason="unknown_role") from None
+
+
+def check_display_name(display_name: str | None) -> None:
+    if display_name is not None and len(display_name) > 200:
+        raise InvalidData("display name must have at most 200 characters",
+                          [{"field": "display_name", "message": "at most 200 characters"}],
+                          reason="display_name_length")
+
+
+def place(session: Session, user: User, role: Role, province: str | None, pilot_id: int | None) -> None:
+    """Set the user's jurisdiction for ``role``: a city user's pilot (and its province), a provincial
+    reviewer's province, nothing for the nationwide roles."""
+    user.province_id = user.pilot_id = None
+    if role == Role.CITY:
+        pilot = session.get(Pilot, pilot_id) if pilot_id is not None and 0 < pilot_id <= MAX_ID else None
+        if pilot is None:
+            raise InvalidData("a city user needs an existing pilot (--pilot ID)",
+                              [{"field": "pilot_id", "message": "required"}], reason="pilot_required")
+        user.pilot_id, user.province_id = pilot.id, pilot.province_id
+    elif role == Role.PROVINCE:
+        found = session.scalar(select(Province).where(Province.name == (province or "").strip()))
+        if found is None:
+            raise InvalidData(f"a provincial reviewer needs an existing province (got {province!r})",
+                              [{"field": "province", "message": "required"}], reason="province_required")
+        user.province_id = found.id
 
 
 def authenticate(db: sessionmaker[Session], username: str, password: str) -> User | None:
@@ -156,11 +177,12 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def set_password(db: sessionmaker[Session], username: str, password: str, actor_id: int | None = None) -> None:
+def set_password(db: sessionmaker[Session], username: str, password: str, *, user_id: Actor) -> None:
     """Change a password (an administrator's reset); existing sessions of the user stop working and
     a sign-in lock is lifted."""
     check_password_strength(password)
     with transaction(db) as session:
+        actor_id = lookup.admin_actor(session, user_id)
         user = _by_name(session, username)
         user.password_hash = HASHER.hash(password)
         user.session_version += 1
@@ -168,21 +190,20 @@ def set_password(db: sessionmaker[Session], username: str, password: str, actor_
         audit.record(session, "password_changed", actor_id=actor_id, after={"username": username})
 
 
-def set_active(db: sessionmaker[Session], username: str, active: bool, actor_id: int | None = None) -> None:
+def set_active(db: sessionmaker[Session], username: str, active: bool, *, user_id: Actor) -> None:
+    """Activate or deactivate a user; deactivation ends their sessions and revokes their API token.
+    Nobody deactivates themselves (an administrator would lock themselves out)."""
     with transaction(db) as session:
+        actor_id = lookup.admin_actor(session, user_id)
         user = _by_name(session, username)
+        if not active and user.id == actor_id:
+            raise InvalidData("you cannot deactivate your own account", reason="self_deactivation")
         user.active = active
         user.session_version += 1
+        if not active:
+            user.token_hash = None
         audit.record(session, "user_activated" if active else "user_deactivated", actor_id=actor_id,
                      after={"username": username})
-
-
-def list_users(db: sessionmaker[Session], *, user_id: Actor) -> list[User]:
-    """Every user, by username, with province and pilot loaded (administrators only)."""
-    with db() as session:
-        lookup.admin_actor(session, user_id)
-        return list(session.scalars(select(User).order_by(User.username)
-                                    .options(selectinload(User.province), selectinload(User.pilot))))
 
 
 def issue_token(db: sessionmaker[Session], username: str) -> str:
@@ -259,5 +280,5 @@ def _digest(token: str) -> str:
 def _by_name(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise NotFound(f"no user {username!r}", reason="user_not_found")
     return user

@@ -133,8 +133,8 @@ def user_add(name: str, role: str, province: str | None, pilot: str | None, disp
             raise click.ClickException("--pilot takes the pilot's numeric id (see GET /api/v1/pilots)")
         pilot_id = int(pilot)
     password = _read_password()
-    created = users.create_user(_db(), name, role, password, province=province, pilot_id=pilot_id,
-                                display_name=display_name)
+    created = users.create_user(_db(), name, role, password, user_id=engine.SYSTEM, province=province,
+                                pilot_id=pilot_id, display_name=display_name)
     click.echo(f"Created {role} user {created.username}.")
 
 
@@ -143,7 +143,7 @@ def user_add(name: str, role: str, province: str | None, pilot: str | None, disp
 @friendly
 def user_passwd(name: str) -> None:
     """Change a user's password (their sessions end)."""
-    users.set_password(_db(), name, _read_password())
+    users.set_password(_db(), name, _read_password(), user_id=engine.SYSTEM)
     click.echo(f"Password changed for {name}.")
 
 
@@ -160,7 +160,7 @@ def user_token(name: str) -> None:
 @friendly
 def user_deactivate(name: str) -> None:
     """Deactivate a user: sign-in, sessions and tokens stop working."""
-    users.set_active(_db(), name, False)
+    users.set_active(_db(), name, False, user_id=engine.SYSTEM)
     click.echo(f"Deactivated {name}.")
 
 
@@ -169,7 +169,7 @@ def user_deactivate(name: str) -> None:
 @friendly
 def user_activate(name: str) -> None:
     """Re-activate a user."""
-    users.set_active(_db(), name, True)
+    users.set_active(_db(), name, True, user_id=engine.SYSTEM)
     click.echo(f"Activated {name}.")
 
 

@@ -73,7 +73,7 @@ def _users(db: sessionmaker[Session]) -> list[Account]:
     names = {p.id: p.name for p in engine.list_provinces(db, user_id=SYSTEM)}
     provinces = sorted(names.values())
     pilots = sorted(engine.list_pilots(db, user_id=SYSTEM), key=lambda p: p.id)
-    existing = {u.username for u in users.list_users(db, user_id=SYSTEM)}
+    existing = {u.username for u in engine.user_admin.list_users(db, user_id=SYSTEM).items}
     plan: list[tuple[str, str, dict[str, Any], str, str]] = [
         ("admin", "admin", {}, "nationwide", "刘洋（系统管理员）"),
         ("ministry", "ministry", {}, "nationwide", "张明远（住房和城乡建设部建筑节能与科技司）")]
@@ -89,7 +89,8 @@ def _users(db: sessionmaker[Session]) -> list[Account]:
     shared = users.HASHER.hash(PASSWORD)  # one hash for every demo account (argon2 is slow on purpose)
     for username, role, where, _, display in plan:
         if username not in existing:
-            users.create_user(db, username, role, PASSWORD, display_name=display, password_hash=shared, **where)
+            users.create_user(db, username, role, PASSWORD, user_id=SYSTEM, display_name=display,
+                              password_hash=shared, **where)
     return [(u, r, label, display) for u, r, _, label, display in plan]
 
 
@@ -97,7 +98,7 @@ def _users(db: sessionmaker[Session]) -> list[Account]:
 
 def _play_stories(db: sessionmaker[Session], accounts: list[Account], today: date, end: datetime) -> list[Beat]:
     """Play the stories of the pilots (and provinces) that have no instance yet; return their beats."""
-    ids = {u.username: u.id for u in users.list_users(db, user_id=SYSTEM)}
+    ids = {u.username: u.id for u in engine.user_admin.list_users(db, user_id=SYSTEM).items}
     provinces = {p.id: p.name for p in engine.list_provinces(db, user_id=SYSTEM)}
     pilots = {p.name: p for p in engine.list_pilots(db, user_id=SYSTEM)}
     admin = ids["admin"]
@@ -188,7 +189,7 @@ def _ready(db: sessionmaker[Session], instance_id: int, beat: Beat, admin: int) 
 # --- what to try first -------------------------------------------------------------------------
 
 def _print_logins(db: sessionmaker[Session], accounts: list[Account], echo: Callable[[str], Any]) -> None:
-    ids = {u.username: u.id for u in users.list_users(db, user_id=SYSTEM)}
+    ids = {u.username: u.id for u in engine.user_admin.list_users(db, user_id=SYSTEM).items}
     now = clock.now()
     echo(f"\nDemo logins (password for all: {PASSWORD}); open tasks = to claim + claimed")
     open_tasks: dict[str, list[HumanTask]] = {}

@@ -35,7 +35,7 @@ def test_active_user_refuses_unknown_and_deactivated_users(world: World) -> None
         with pytest.raises(engine.Forbidden) as err:
             lookup.active_user(session, 10**9)
         assert err.value.reason == "inactive_user"
-    engine.users.set_active(world.db, "prov_a", False)
+    engine.users.set_active(world.db, "prov_a", False, user_id=engine.SYSTEM)
     with world.db() as session, pytest.raises(engine.Forbidden):
         lookup.active_user(session, world.uid("prov_a"))
 
@@ -144,7 +144,7 @@ def test_administrator_and_the_system_actor(world: World) -> None:
         with pytest.raises(engine.Forbidden) as err:
             admin_actor(world.uid(user))
         assert err.value.reason == "admin_only"
-    engine.users.set_active(world.db, "admin", False)
+    engine.users.set_active(world.db, "admin", False, user_id=engine.SYSTEM)
     with pytest.raises(engine.Forbidden):
         admin_actor(world.uid("admin"))
 

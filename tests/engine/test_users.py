@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+import engine
 from engine import users
 from engine.errors import InvalidData
 from engine.models import AuditEvent
@@ -95,14 +96,14 @@ def test_a_lock_is_audited(people: World, at: Clock) -> None:
 
 def test_an_administrator_password_reset_lifts_the_lock(people: World, at: Clock) -> None:
     fail(people, "prov_a", 5)
-    users.set_password(people.db, "prov_a", "a-new-password-1")
+    users.set_password(people.db, "prov_a", "a-new-password-1", user_id=engine.SYSTEM)
     assert users.authenticate(people.db, "prov_a", "a-new-password-1") is not None
 
 
 def test_a_deactivated_user_cannot_sign_in(people: World, at: Clock) -> None:
-    users.set_active(people.db, "prov_a", False)
+    users.set_active(people.db, "prov_a", False, user_id=engine.SYSTEM)
     assert users.authenticate(people.db, "prov_a", PASSWORD) is None
-    users.set_active(people.db, "prov_a", True)
+    users.set_active(people.db, "prov_a", True, user_id=engine.SYSTEM)
     assert users.authenticate(people.db, "prov_a", PASSWORD) is not None
 
 
@@ -120,5 +121,5 @@ def test_changing_ones_own_password_needs_the_current_one(people: World, at: Clo
 
 def test_passwords_need_ten_characters(people: World) -> None:
     with pytest.raises(InvalidData):
-        users.create_user(people.db, "newbie", "ministry", "nine-char")
-    assert users.create_user(people.db, "newbie", "ministry", "ten-chars!").username == "newbie"
+        users.create_user(people.db, "newbie", "ministry", "nine-char", user_id=engine.SYSTEM)
+    assert users.create_user(people.db, "newbie", "ministry", "ten-chars!", user_id=engine.SYSTEM).username == "newbie"

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+import engine
 from config import TestConfig
 from engine import queries
 from engine import users
@@ -160,10 +161,10 @@ def test_moving_the_engine_clock_does_not_sign_anyone_out(app: Flask, world: Wor
 def test_a_deactivated_users_session_stops_working(app: Flask, world: World) -> None:
     me = sign_in(app.test_client(), "prov_a")
     assert signed_in(me.client)
-    users.set_active(world.db, "prov_a", False)
+    users.set_active(world.db, "prov_a", False, user_id=engine.SYSTEM)
     r = me.get("/tasks/")
     assert r.status_code == 302 and r.headers["Location"].startswith("/login")
-    users.set_active(world.db, "prov_a", True)
+    users.set_active(world.db, "prov_a", True, user_id=engine.SYSTEM)
     assert not signed_in(me.client)  # re-activation does not revive old sessions
     assert login(app.test_client(), "prov_a", PASSWORD)[0] == 302
 
