@@ -59,8 +59,9 @@ def list_users(db: sessionmaker[Session], *, user_id: Actor, query: UserQuery | 
 def _conditions(q: UserQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if q.search.strip():
-        like = f"%{q.search.strip().replace('%', '').replace('_', '')}%"
-        conditions.append(or_(User.username.ilike(like), User.display_name.ilike(like)))
+        text = q.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(or_(User.username.ilike(f"%{text}%", escape="\\"),
+                              User.display_name.ilike(f"%{text}%", escape="\\")))
     if q.role:
         conditions.append(User.role == users.parse_role(q.role))
     if q.province_id is not None:

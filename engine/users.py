@@ -58,7 +58,7 @@ class WrongPassword(Exception):
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise InvalidData(f"password must have at least {MIN_PASSWORD} characters",
-                          [{"field": "password", "message": "too short"}])
+                          [{"field": "password", "message": "too short"}], reason="password_too_short")
 
 
 def create_user(db: sessionmaker[Session], username: str, role: str, password: str, *,  # noqa: PLR0913
@@ -114,13 +114,13 @@ def place(session: Session, user: User, role: Role, province: str | None, pilot_
         pilot = session.get(Pilot, pilot_id) if pilot_id is not None and 0 < pilot_id <= MAX_ID else None
         if pilot is None:
             raise InvalidData("a city user needs an existing pilot (--pilot ID)",
-                              [{"field": "pilot_id", "message": "required"}], reason="pilot_required")
+                              [{"field": "pilot_id", "message": "required"}], reason="city_user_needs_pilot")
         user.pilot_id, user.province_id = pilot.id, pilot.province_id
     elif role == Role.PROVINCE:
         found = session.scalar(select(Province).where(Province.name == (province or "").strip()))
         if found is None:
             raise InvalidData(f"a provincial reviewer needs an existing province (got {province!r})",
-                              [{"field": "province", "message": "required"}], reason="province_required")
+                              [{"field": "province", "message": "required"}], reason="reviewer_needs_province")
         user.province_id = found.id
 
 

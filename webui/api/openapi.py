@@ -27,6 +27,11 @@ SCHEMAS: dict[str, Any] = {
         "id": {"type": "integer"}, "username": {"type": "string"}, "display_name": NULL_STR,
         "role": {"type": "string", "enum": ["city", "province", "ministry", "admin"]},
         "province_id": NULL_INT, "province": NULL_STR, "pilot_id": NULL_INT, "pilot": NULL_STR}},
+    "User": {"type": "object", "required": ["id", "username", "role", "active"], "properties": {
+        "id": {"type": "integer"}, "username": {"type": "string"}, "display_name": NULL_STR,
+        "role": {"type": "string", "enum": ["city", "province", "ministry", "admin"]},
+        "province_id": NULL_INT, "province": NULL_STR, "pilot_id": NULL_INT, "pilot": NULL_STR,
+        "active": {"type": "boolean"}}},
     "Pilot": {"type": "object", "required": ["id", "name", "province", "level"], "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"}, "province": {"type": "string"},
         "province_id": {"type": "integer"}, "level": {"type": "string", "enum": ["city", "district", "county", "town"]},
@@ -80,8 +85,10 @@ def _q(name: str, kind: str = "integer", enum: list[str] | None = None) -> dict[
 
 
 def _json_body(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "required": required, "properties": props}}}}
+    schema: dict[str, Any] = {"type": "object", "properties": props}
+    if required:  # OpenAPI 3.0 wants a non-empty list or none
+        schema["required"] = required
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 REASON = _json_body({"reason": {"type": "string"}}, ["reason"])
@@ -89,6 +96,23 @@ REASON = _json_body({"reason": {"type": "string"}}, ["reason"])
 OPERATIONS: list[tuple[str, str, str, dict[str, Any], list[dict[str, Any]], dict[str, Any] | None, str]] = [
     ("get", "/me", "The signed-in user", _ref("Me"), [], None, "200"),
     ("get", "/pilots", "Pilots in your jurisdiction", _page_of("Pilot"), [], None, "200"),
+    ("get", "/users", "Users (administrators)", _page_of("User"),
+     [_q("q", "string"), _q("role", "string", ["city", "province", "ministry", "admin"]), _q("province_id"),
+      _q("page"), _q("per_page")], None, "200"),
+    ("post", "/users", "Create a user (administrators)", _ref("User"), [], _json_body(
+        {"username": {"type": "string", "minLength": 1, "maxLength": 80},
+         "password": {"type": "string", "minLength": 10, "maxLength": 200},
+         "role": {"type": "string", "enum": ["city", "province", "ministry", "admin"]},
+         "display_name": {"type": "string", "maxLength": 200}, "province": {"type": "string"},
+         "province_id": {"type": "integer"}, "pilot_id": {"type": "integer"}},
+        ["username", "password", "role"]), "201"),
+    ("patch", "/users/{id}", "Change a user's name, role and jurisdiction, active, password (administrators)",
+     _ref("User"), [_ID], _json_body(
+        {"display_name": {"type": "string", "maxLength": 200},
+         "role": {"type": "string", "enum": ["city", "province", "ministry", "admin"]},
+         "province": {"type": "string"}, "province_id": {"type": "integer"}, "pilot_id": {"type": "integer"},
+         "active": {"type": "boolean"}, "password": {"type": "string", "minLength": 10, "maxLength": 200}}, []),
+     "200"),
     ("get", "/definitions", "Deployed definitions with their live version", _page_of("Definition"), [], None, "200"),
     ("post", "/definitions", "Deploy BPMN, DMN and JSON Schema form files (admin)", _ref("Deployed"), [],
      {"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {

@@ -216,3 +216,6 @@ def complete(task_id: str) -> Response:
                            instance_version=expected if isinstance(expected, int) and not isinstance(expected, bool)
                            else None)
     return jsonify(serialize.instance(view))
+
+
+from webui.api import users  # noqa: E402,F401  (its routes register on bp)

@@ -11,6 +11,7 @@ from engine import InstanceView
 from engine import Pilot
 from engine import Rights
 from engine import TaskView
+from engine import User
 from webui.extensions import CurrentUser
 
 
@@ -26,6 +27,12 @@ def me(user: CurrentUser) -> dict[str, Any]:
     return {"id": user.id, "username": user.username, "display_name": user.display_name,
             "role": user.role.value, "province_id": user.province_id, "province": user.province_name,
             "pilot_id": user.pilot_id, "pilot": user.pilot_name}
+
+
+def user(u: User) -> dict[str, Any]:
+    return {"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role.value,
+            "province_id": u.province_id, "province": u.province.name if u.province else None,
+            "pilot_id": u.pilot_id, "pilot": u.pilot.name if u.pilot else None, "active": u.active}
 
 
 def pilot(p: Pilot) -> dict[str, Any]:
