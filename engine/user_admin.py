@@ -21,7 +21,10 @@ from engine.db import transaction
 from engine.errors import InvalidData
 from engine.errors import NotFound
 from engine.lookup import Actor
+from engine.models import HumanTask
+from engine.models import Instance
 from engine.models import Role
+from engine.models import TaskStatus
 from engine.models import User
 
 
@@ -80,6 +83,16 @@ def get_user(db: sessionmaker[Session], target_id: int, *, user_id: Actor) -> Us
         if user is None:
             raise NotFound(f"no user {target_id}", reason="user_not_found")
         return user
+
+
+def held_tasks(db: sessionmaker[Session], target_id: int, *, user_id: Actor) -> list[HumanTask]:
+    """The open tasks a user has claimed (to reassign before they leave), soonest due first."""
+    with db() as session:
+        lookup.admin_actor(session, user_id)
+        return list(session.scalars(select(HumanTask).where(
+            HumanTask.claimed_by_id == target_id, HumanTask.state == TaskStatus.READY)
+            .options(selectinload(HumanTask.instance).selectinload(Instance.pilot))
+            .order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.created_at).limit(100)))
 
 
 def update_user(db: sessionmaker[Session], target_id: int, *, user_id: Actor, display_name: str | None,  # noqa: PLR0913

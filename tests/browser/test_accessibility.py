@@ -73,7 +73,9 @@ def pages(site: Site, scene: Scene, role: str) -> list[tuple[str, int]]:
                      (f"/pilots/{pilots['A1']}", 200), (f"/pilots/?province={provinces['A']}", 200),
                      ("/dashboard/", 200), (f"/tasks/?scope=group&province_id={provinces['B']}", 200)],
         "admin": [("/tasks/?scope=held", 200), (f"/tasks/{scene.review_a2}/reassign", 200),
-                  (f"/pilots/{pilots['A1']}", 200), ("/dashboard/", 200)],
+                  (f"/pilots/{pilots['A1']}", 200), ("/dashboard/", 200), ("/admin/", 200), ("/admin/users", 200),
+                  ("/admin/users?q=no-such-user", 200), ("/admin/users/new", 200),
+                  (f"/admin/users/{site.world.uid('prov_a')}", 200)],
     }[role]
 
 

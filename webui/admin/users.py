@@ -9,6 +9,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -19,6 +20,7 @@ from webui.admin.user_forms import NewUserForm
 from webui.admin.user_forms import ResetPasswordForm
 from webui.admin.user_forms import UserForm
 from webui.extensions import get_db
+from webui.i18n import pick
 from webui.params import parse_id
 from webui.reasons import explain
 
@@ -84,8 +86,9 @@ def _edit_page(target: engine.User, form: UserForm | None = None, reset: ResetPa
     form = form or UserForm(data={"display_name": target.display_name, "role": target.role.value,
                                   "province": target.province.name if target.province else "",
                                   "pilot_id": target.pilot_id})
+    held = engine.user_admin.held_tasks(get_db(), target.id, user_id=current_user.id)
     return render_template("admin/user_edit.html", form=form, target=target, reset=reset or ResetPasswordForm(),
-                           **_places()), status
+                           held=held, step_label=pick, format_datetime=format_datetime, **_places()), status
 
 
 @bp.get("/users/<int:target_id>")
