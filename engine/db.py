@@ -39,10 +39,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+WRITE = "schemeflow_write"  # execution option: this connection's transaction will write
+
+
 def _sqlite_begin(conn: Any) -> None:
-    # IMMEDIATE takes the write lock up front: a second writer waits (busy timeout) and then
-    # reads fresh state, instead of failing with SQLITE_BUSY after reading a stale snapshot.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A write transaction takes the write lock up front (IMMEDIATE): a second writer waits (busy
+    # timeout) and then reads fresh state, instead of failing with SQLITE_BUSY after reading a
+    # stale snapshot. A read takes no lock at all (WAL: readers never wait for the writer).
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -79,6 +83,7 @@ def transaction(db: sessionmaker[Session]) -> Iterator[Session]:
     ConflictError, and nothing was saved."""
     try:
         with db.begin() as session:
+            session.connection(execution_options={WRITE: True})
             yield session
     except StaleDataError:
         raise ConflictError("someone else changed this process at the same moment; nothing was saved",
