@@ -204,11 +204,19 @@ def _att_view(att: Attachment, bpmn_id: str | None, uploader: str | None, step: 
 
 def of_instance(session: Session, instance_id: int) -> list[AttachmentView]:
     """Every attachment of an instance with its step and uploader, oldest first."""
+    return of_instances(session, [instance_id]).get(instance_id, [])
+
+
+def of_instances(session: Session, instance_ids: list[int]) -> dict[int, list[AttachmentView]]:
+    """:func:`of_instance` for several instances in one query, by instance id."""
     rows = session.execute(select(Attachment, HumanTask.bpmn_id, User.display_name, User.username, HumanTask.name)
                            .outerjoin(HumanTask, HumanTask.id == Attachment.task_id)
                            .outerjoin(User, User.id == Attachment.uploaded_by_id)
-                           .where(Attachment.instance_id == instance_id).order_by(Attachment.id)).all()
-    return [_att_view(a, b, d or u, step) for a, b, d, u, step in rows]
+                           .where(Attachment.instance_id.in_(instance_ids)).order_by(Attachment.id)).all()
+    out: dict[int, list[AttachmentView]] = {}
+    for a, b, d, u, step in rows:
+        out.setdefault(a.instance_id, []).append(_att_view(a, b, d or u, step))
+    return out
 
 
 def open_attachment(db: sessionmaker[Session], attachment_id: int, *, user_id: int,

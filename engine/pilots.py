@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement
+from sqlalchemy import and_
 from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import or_
@@ -28,6 +29,7 @@ from engine import clock
 from engine import forms
 from engine import lookup
 from engine import state
+from engine.attachments import AttachmentView
 from engine.dossier import Document
 from engine.errors import NotFound
 from engine.models import AuditEvent
@@ -35,6 +37,7 @@ from engine.models import Comment
 from engine.models import DefinitionFile
 from engine.models import HumanTask
 from engine.models import Instance
+from engine.models import InstanceState
 from engine.models import Pilot
 from engine.models import ProcessDefinition
 from engine.models import ProcessVersion
@@ -173,7 +176,40 @@ class PilotPage:
     province: str
     level: str
     batch_year: int | None
-    instances: list[InstanceDetail]
+    instances: list[InstanceDetail]  # one page of them: open ones first, then the newest
+    total: int = 0  # instances in all
+    page: int = 1
+    per_page: int = 10
+
+
+@dataclass
+class _Loaded:
+    """What the details of one page of instances need, read with one query per table."""
+
+    tasks: dict[int, list[HumanTask]]
+    users: dict[int, User]
+    files: dict[int, list[AttachmentView]]
+    audit: dict[int, list[AuditEvent]]
+    comments: dict[int, dict[int, str]]
+
+
+def _load(session: Session, ids: list[int]) -> _Loaded:
+    tasks: dict[int, list[HumanTask]] = {i: [] for i in ids}
+    for t in session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(ids))
+                             .options(selectinload(HumanTask.claimed_by))
+                             .order_by(HumanTask.created_at, HumanTask.bpmn_id)):
+        tasks[t.instance_id].append(t)
+    done_by = {t.completed_by_id for ts in tasks.values() for t in ts if t.completed_by_id}
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(done_by)))} if done_by else {}
+    audit: dict[int, list[AuditEvent]] = {i: [] for i in ids}
+    for e in session.scalars(select(AuditEvent).where(AuditEvent.instance_id.in_(ids))
+                             .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id)):
+        audit[e.instance_id or 0].append(e)
+    comments: dict[int, dict[int, str]] = {i: {} for i in ids}
+    for cid, iid, body in session.execute(select(Comment.id, Comment.instance_id, Comment.body)
+                                          .where(Comment.instance_id.in_(ids))):
+        comments[iid][cid] = body
+    return _Loaded(tasks, users, attachments.of_instances(session, ids), audit, comments)
 
 
 def _decision_and_comment(data: Any, schema: dict[str, Any] | None) -> tuple[str | None, str | None,
@@ -195,10 +231,8 @@ def _decision_and_comment(data: Any, schema: dict[str, Any] | None) -> tuple[str
 _MACHINE_MESSAGES = {"message_sent", "instance_error", "timer_fired"}
 
 
-def _events(session: Session, instance_id: int, rows: list[AuditEvent], tasks: dict[str, HumanTask],  # noqa: PLR0917
+def _events(bodies: dict[int, str], rows: list[AuditEvent], tasks: dict[str, HumanTask],  # noqa: PLR0917
             names: dict[str, str], schemas: Any, element_name: Any) -> list[Event]:
-    bodies: dict[int, str] = {cid: body for cid, body in session.execute(
-        select(Comment.id, Comment.body).where(Comment.instance_id == instance_id))}
     out = []
     for e in rows:
         task = tasks.get(e.task_id or "")
@@ -215,23 +249,19 @@ def _events(session: Session, instance_id: int, rows: list[AuditEvent], tasks: d
     return out
 
 
-def _detail(session: Session, instance: Instance) -> InstanceDetail:
-    rows = list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
-                                .options(selectinload(HumanTask.claimed_by))
-                                .order_by(HumanTask.created_at, HumanTask.bpmn_id)))
+def _detail(session: Session, instance: Instance, loaded: _Loaded) -> InstanceDetail:
+    rows = loaded.tasks[instance.id]
     by_id = {t.id: t for t in rows}
     names = {t.bpmn_id: t.name for t in rows}
-    users = {u.id: u for u in session.scalars(select(User).where(
-        User.id.in_({t.completed_by_id for t in rows if t.completed_by_id})))}
+    users = loaded.users
     ready = [t for t in rows if t.state == TaskStatus.READY]
-    files = attachments.of_instance(session, instance.id)
+    files = loaded.files.get(instance.id, [])
     version_id = instance.version_id
 
     def schema(t: HumanTask) -> dict[str, Any] | None:
         return forms.load(session, version_id, t.form)
 
-    audit = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
-                                 .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id)))
+    audit = loaded.audit[instance.id]
     done_order = {e.task_id: e.id for e in audit if e.action == "task_completed"}  # the order they were done
     groups: list[RoundGroup] = []  # consecutive documents of one round of one iteration
     for t in sorted((t for t in rows if t.state == TaskStatus.COMPLETED), key=lambda t: done_order.get(t.id, 0)):
@@ -248,7 +278,8 @@ def _detail(session: Session, instance: Instance) -> InstanceDetail:
         [ReadyTask(t.id, t.bpmn_id, t.name, t.round, t.due_at, _label(t.claimed_by), t.role.value)
          for t in ready],
         list(instance.visited or []), sorted({t.bpmn_id for t in ready}),
-        _events(session, instance.id, audit, by_id, names, schema, lambda bpmn_id: _element_name(instance, bpmn_id)),
+        _events(loaded.comments[instance.id], audit, by_id, names, schema,
+                lambda bpmn_id: _element_name(instance, bpmn_id)),
         groups, next((rating(e.data_after) for e in audit if e.action == "instance_completed"), None))
 
 
@@ -264,17 +295,27 @@ def _cycle_label(instance: Instance, cycle: str) -> tuple[str | None, int | None
     return _element_name(instance, bpmn_id) or bpmn_id, int(number) if number.isdigit() else None
 
 
-def pilot_page(db: sessionmaker[Session], pilot_id: int, *, user_id: int) -> PilotPage:
-    """A pilot with every instance: ready tasks, path taken, timeline and submissions by round."""
+def pilot_page(db: sessionmaker[Session], pilot_id: int, *, user_id: int, page: int = 1,
+               per_page: int = 10) -> PilotPage:
+    """A pilot with one page of its instances (open ones first, then the newest), each with its
+    ready tasks, path taken, timeline and submissions by round: the same few queries whatever the
+    pilot's history."""
     with db() as session:
         user = lookup.active_user(session, user_id)
         pilot = lookup.visible_pilot(session, user, pilot_id)
-        instances = session.scalars(
-            select(Instance).where(Instance.pilot_id == pilot.id, access.instance_scope(user))
-            .options(selectinload(Instance.version).selectinload(ProcessVersion.definition))
-            .order_by(Instance.id.desc()))
+        mine = and_(Instance.pilot_id == pilot.id, access.instance_scope(user))
+        total = session.scalar(select(func.count()).select_from(Instance).where(mine)) or 0
+        page = min(max(page, 1), max(1, -(-total // per_page)))
+        open_first = case((Instance.state.in_(_OPEN), 0), else_=1)
+        instances = list(session.scalars(
+            select(Instance).where(mine).options(selectinload(Instance.version).selectinload(ProcessVersion.definition))
+            .order_by(open_first, Instance.id.desc()).limit(per_page).offset((page - 1) * per_page)))
+        loaded = _load(session, [i.id for i in instances])
         return PilotPage(pilot.id, pilot.name, pilot.province.name, pilot.level.value, pilot.batch_year,
-                         [_detail(session, i) for i in instances])
+                         [_detail(session, i, loaded) for i in instances], total, page, per_page)
+
+
+_OPEN = (InstanceState.RUNNING, InstanceState.SUSPENDED, InstanceState.ERROR)
 
 
 _PROCESS_ID = r"<(?:\w+:)?process\b[^>]*\bid=\"{}\""

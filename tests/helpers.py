@@ -1,6 +1,8 @@
 """Test helpers: a movable clock, personas (the World) and task shortcuts."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -9,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy import event
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -112,3 +115,20 @@ class World:
 
     def instance_state(self, instance_id: int) -> str:
         return engine.get_instance(self.db, instance_id, user_id=self.uid("admin")).state
+
+
+@contextlib.contextmanager
+def statements(db: sessionmaker[Session]) -> Iterator[list[str]]:
+    """The SQL statements run on ``db``'s engine inside the block (BEGIN/COMMIT not counted)."""
+    seen: list[str] = []
+    bind = db.kw["bind"]
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            seen.append(statement)
+
+    event.listen(bind, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(bind, "before_cursor_execute", record)

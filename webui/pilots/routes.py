@@ -100,7 +100,8 @@ def index() -> str:
 @bp.get("/<int:pilot_id>")
 @login_required
 def pilot(pilot_id: int) -> str:
-    page = engine.pilots.pilot_page(get_db(), pilot_id, user_id=current_user.id)
+    page = engine.pilots.pilot_page(get_db(), pilot_id, user_id=current_user.id,
+                                    page=min(parse_id(request.args.get("page")) or 1, 100_000))
     diagrams = {i.id: {"url": url_for("pilots.diagram", pilot_id=page.id, instance_id=i.id),
                        "visited": i.visited, "current": i.current} for i in page.instances}
     return render_template("pilots/pilot.html", page=page, diagrams=diagrams, actions=ACTIONS,
