@@ -41,6 +41,7 @@ from engine.errors import InvalidData
 from engine.errors import InvalidState
 from engine.errors import NotFound
 from engine.errors import WorkflowFailed
+from engine.inbox import SCOPES as TASK_SCOPES
 from engine.inbox import Page
 from engine.inbox import Rights
 from engine.inbox import TaskQuery
@@ -93,5 +94,5 @@ __all__ = [
     "ConflictError", "DeployError", "EngineError", "Forbidden", "InvalidData", "InvalidState", "NotFound",
     "WorkflowFailed",
     # constants
-    "BPMN_NS", "LANE_ROLES", "MAX_ID", "SAFE_XML",
+    "BPMN_NS", "LANE_ROLES", "MAX_ID", "SAFE_XML", "TASK_SCOPES",
 ]

@@ -36,7 +36,7 @@ from engine.models import TaskStatus
 from engine.models import User
 
 SCOPES = ("mine", "group", "held", "completed")
-NAV_SCOPES = ("mine", "group", "completed")  # the navigation's badges
+NAV_SCOPES = ("mine", "group")  # the navigation's badges (the completed history is never counted for them)
 
 
 # One round trip, built once (the hot path pays only for binding): the instance's READY rows, and per

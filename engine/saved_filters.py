@@ -12,13 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from engine import inbox
 from engine.db import transaction
 from engine.errors import InvalidData
 from engine.errors import NotFound
 from engine.lookup import active_user
 from engine.models import SavedFilter
 
-SCOPES = ("mine", "group", "completed", "held")
+SCOPES = inbox.SCOPES
 MAX_NAME = 100
 MAX_PER_USER = 50
 

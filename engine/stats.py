@@ -7,12 +7,12 @@ for provincial, ministry and admin users only (Forbidden for city users).
 """
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement
+from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import select
@@ -164,34 +164,56 @@ def revision_rounds(session: Session, user: User, province_id: int | None) -> li
 
 
 def _hours(session: Session) -> ColumnElement[Any]:
+    """Hours from offer to completion, never below 0 (a clock set back)."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", HumanTask.completed_at - HumanTask.created_at) / 3600.0
-    return (func.julianday(HumanTask.completed_at) - func.julianday(HumanTask.created_at)) * 24.0
+        return func.greatest(func.extract("epoch", HumanTask.completed_at - HumanTask.created_at) / 3600.0, 0.0)
+    return func.max((func.julianday(HumanTask.completed_at) - func.julianday(HumanTask.created_at)) * 24.0, 0.0)
 
 
 def step_times(session: Session, user: User, province_id: int | None) -> list[StepTime]:
-    """Hours from a task's offer to its completion per step: count, mean and median over
-    completed tasks (the database computes each duration; the median is taken here)."""
-    stmt = (select(HumanTask.bpmn_id, HumanTask.name, _hours(session))
+    """Hours from a task's offer to its completion per step: count, mean and median over completed
+    tasks, all computed by the database (one row per step comes back, whatever the history)."""
+    done = (select(HumanTask.bpmn_id, HumanTask.name, _hours(session).label("h"))
             .where(HumanTask.state == TaskStatus.COMPLETED, HumanTask.completed_at.is_not(None),
-                   _scope(user, HumanTask.province_id, HumanTask.pilot_id, province_id))
-            .order_by(HumanTask.bpmn_id))
-    names: dict[str, str] = {}
-    hours: dict[str, list[float]] = {}
-    for bpmn_id, name, h in session.execute(stmt):
-        names.setdefault(bpmn_id, name)
-        hours.setdefault(bpmn_id, []).append(max(0.0, float(h or 0.0)))
-    out = [StepTime(b, names[b], len(v), statistics.fmean(v), statistics.median(v)) for b, v in hours.items()]
+                   _scope(user, HumanTask.province_id, HumanTask.pilot_id, province_id)))
+    if session.get_bind().dialect.name == "postgresql":
+        d = done.subquery()
+        median: Any = func.percentile_cont(0.5).within_group(d.c.h)
+        stmt = select(d.c.bpmn_id, func.min(d.c.name), func.count(), func.avg(d.c.h), median).group_by(d.c.bpmn_id)
+    else:
+        stmt = _sqlite_median(done)
+    out = [StepTime(b, n, int(c), float(avg or 0.0), float(med or 0.0)) for b, n, c, avg, med in session.execute(stmt)]
     return sorted(out, key=lambda s: (-s.average_hours, s.bpmn_id))
 
 
-def dashboard(db: sessionmaker[Session], *, user_id: int, province_id: int | None = None) -> Dashboard:
-    """All dashboard figures in the user's jurisdiction (a provincial user's own province; ministry
-    and admin nationwide, or one province when ``province_id`` is given)."""
+def _sqlite_median(done: Select[str, str, Any]) -> Select[str, str, int, float, float]:
+    """SQLite has no percentile function: number each step's durations in order (a window) and
+    average the middle one or two; the sort runs inside SQLite, over the covering index's rows."""
+    d = done.subquery()
+    ranked = select(d.c.bpmn_id, d.c.name, d.c.h,
+                    func.row_number().over(partition_by=d.c.bpmn_id, order_by=d.c.h).label("n"),
+                    func.count().over(partition_by=d.c.bpmn_id).label("c"),
+                    func.avg(d.c.h).over(partition_by=d.c.bpmn_id).label("avg")).subquery()
+    middle = ranked.c.n.in_([(ranked.c.c + 1) // 2, (ranked.c.c + 2) // 2])  # the middle one or two
+    return (select(ranked.c.bpmn_id, func.min(ranked.c.name), func.max(ranked.c.c), func.max(ranked.c.avg),
+                   func.avg(ranked.c.h)).where(middle).group_by(ranked.c.bpmn_id))
+
+
+TABLES = ("stages", "overdue", "rounds", "steps")
+
+
+def dashboard(db: sessionmaker[Session], *, user_id: int, province_id: int | None = None,
+              tables: tuple[str, ...] = TABLES) -> Dashboard:
+    """The dashboard figures in the user's jurisdiction (a provincial user's own province; ministry
+    and admin nationwide, or one province when ``province_id`` is given); only ``tables`` are
+    computed (a CSV export wants one), the others are empty."""
     now = clock.now()
     with db() as session:
         user = lookup.dashboard_user(session, user_id)
         province_id = province_filter(user, province_id)
-        return Dashboard(province_id, stage_counts(session, user, province_id),
-                         overdue_tasks(session, user, province_id, now),
-                         revision_rounds(session, user, province_id), step_times(session, user, province_id))
+        return Dashboard(
+            province_id,
+            stage_counts(session, user, province_id) if "stages" in tables else [],
+            overdue_tasks(session, user, province_id, now) if "overdue" in tables else [],
+            revision_rounds(session, user, province_id) if "rounds" in tables else [],
+            step_times(session, user, province_id) if "steps" in tables else [])

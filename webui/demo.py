@@ -244,7 +244,7 @@ def _try_first(db: sessionmaker[Session], accounts: list[Account], open_tasks: d
         assessments = sum(1 for t in open_tasks[name] if t.bpmn_id == "assess_acceptance")
         lines.append(("ministry", f"{name:<12} {assessments} acceptance assessments (验收评估) to do"))
     if "admin" in ids:
-        lines.append(("admin", f"{'admin':<12} 管理 (/admin/): users, processes and instances nationwide; the dashboard"))
+        lines.append(("admin", f"{'admin':<12} 管理 (/admin/): users, processes and instances; the dashboard"))
     return lines
 
 

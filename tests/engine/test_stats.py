@@ -56,6 +56,17 @@ def test_median_differs_from_mean(world: World, at: Clock) -> None:
     assert (step.count, round(step.average_hours, 2), round(step.median_hours, 2)) == (3, 4.0, 2.0)
 
 
+def test_median_of_an_even_count_is_the_mean_of_the_middle_two(world: World, at: Clock) -> None:
+    for pilot, city, hours in (("A1", "city_a1", 1), ("A2", "city_a2", 2)):
+        iid = engine.start(world.db, "pilot_lifecycle", user_id=world.uid("prov_a"), pilot_id=world.pilots[pilot])
+        at.advance(hours=hours)
+        world.do(city, iid, "submit_scheme", SCHEME)
+    step = {s.bpmn_id: s for s in stats.dashboard(world.db, user_id=world.uid("admin")).steps}["submit_scheme"]
+    assert (step.count, round(step.average_hours, 2), round(step.median_hours, 2)) == (2, 1.5, 1.5)
+    only = stats.dashboard(world.db, user_id=world.uid("admin"), tables=("steps",))
+    assert only.steps and (only.stages, only.overdue, only.rounds) == ([], [], [])  # a CSV computes its own table
+
+
 def test_provincial_user_sees_only_its_province(world: World, at: Clock) -> None:
     scenario(world, at)
     d = stats.dashboard(world.db, user_id=world.uid("prov_b"), province_id=world.provinces["A"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+import engine
+
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -131,7 +133,7 @@ OPERATIONS: list[tuple[str, str, str, dict[str, Any], list[dict[str, Any]], dict
     ("post", "/instances/{id}/resume", "Resume (admin, with a reason)", _ref("Instance"), [_ID], REASON, "200"),
     ("post", "/instances/{id}/cancel", "Cancel (admin, with a reason)", _ref("Instance"), [_ID], REASON, "200"),
     ("get", "/tasks", "Your task lists", _page_of("Task"),
-     [_q("scope", "string", ["mine", "group", "completed"]), _q("province_id"), _q("pilot_id"),
+     [_q("scope", "string", list(engine.TASK_SCOPES)), _q("province_id"), _q("pilot_id"),
       _q("bpmn_id", "string"), _q("overdue", "boolean"), _q("page"), _q("per_page")], None, "200"),
     ("get", "/tasks/{id}", "One task with its form (JSON Schema) and data", _ref("TaskDetail"), [_TASK_ID], None,
      "200"),

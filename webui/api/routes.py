@@ -176,8 +176,9 @@ def admin_action(instance_id: int, action: str) -> Response:
 @bp.get("/tasks")
 def tasks() -> Response:
     scope = request.args.get("scope", "group")
-    if scope not in ("mine", "group", "completed"):
-        raise engine.InvalidData("scope must be mine, group or completed", [{"field": "scope", "message": "unknown"}])
+    if scope not in engine.TASK_SCOPES:
+        raise engine.InvalidData("scope must be one of " + ", ".join(engine.TASK_SCOPES),
+                                 [{"field": "scope", "message": "unknown"}])
     query = engine.TaskQuery(scope=scope, province_id=int_arg("province_id"), pilot_id=int_arg("pilot_id"),
                              bpmn_id=request.args.get("bpmn_id") or None,
                              overdue=request.args.get("overdue") in ("1", "true", "yes"),

@@ -33,7 +33,7 @@ bp = Blueprint("dashboard", __name__)
 STAGE_LABELS = {"waiting": _l("Waiting for a date or an event"), "not_started": _l("Not started"), **STATES}
 ROLE_LABELS = {"city": _l("City users"), "province": _l("Provincial reviewers"), "ministry": _l("Ministry users"),
                "admin": _l("Administrators")}
-TABLES = ("stages", "overdue", "rounds", "steps")
+TABLES = stats.TABLES
 
 
 def stage_label(s: stats.StageCount) -> str:
@@ -48,8 +48,8 @@ def _province_arg() -> int | None:
     return parse_id(request.args.get("province")) if current_user.nationwide else None
 
 
-def _figures() -> stats.Dashboard:
-    return stats.dashboard(get_db(), user_id=current_user.id, province_id=_province_arg())
+def _figures(tables: tuple[str, ...] = stats.TABLES) -> stats.Dashboard:
+    return stats.dashboard(get_db(), user_id=current_user.id, province_id=_province_arg(), tables=tables)
 
 
 def _charts(d: stats.Dashboard) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def export() -> Response:
     table = request.args.get("table", "")
     if table not in TABLES:
         abort(400)
-    header, rows = _rows(_figures(), table)
+    header, rows = _rows(_figures((table,)), table)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)

@@ -38,7 +38,7 @@ from webui.params import MAX_ID
 from webui.params import parse_id
 from webui.tasks import bp
 
-SCOPES = ("mine", "group", "held", "completed")
+SCOPES = engine.TASK_SCOPES
 SCOPE_LABELS = {"mine": _l("My tasks"), "group": _l("Group tasks"), "held": _l("Held by colleagues"),
                 "completed": _l("Completed by me")}
 PER_PAGE, MAX_PER_PAGE = 20, 100
