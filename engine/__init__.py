@@ -75,12 +75,14 @@ from engine.runtime import start
 from engine.runtime import suspend
 from engine.runtime import unclaim
 from engine.schema import upgrade as upgrade_schema
+from engine.tasklist import InboxView
+from engine.tasklist import inbox_view
 from engine.timers import fire_due_timers
 
 __all__ = [
     # calls
     "cancel", "claim", "complete", "counts_for", "deploy", "dossier", "fire_due_timers", "get_instance",
-    "get_task", "get_user", "instance_events", "list_definitions", "list_instances", "list_pilots",
+    "get_task", "get_user", "inbox_view", "instance_events", "list_definitions", "list_instances", "list_pilots",
     "list_provinces", "make_engine", "make_sessionmaker", "read_paths", "reassign", "reassign_candidates",
     "resume", "save_draft", "send_message", "shipped_processes", "start", "step_options", "suspend",
     "task_form", "tasks_for", "unclaim", "upgrade_schema",
@@ -88,7 +90,8 @@ __all__ = [
     "admin", "attachments", "clock", "comments", "forms", "pilots", "reference", "rounds", "saved_filters", "stats",
     "user_admin", "users",
     # what the calls take and return
-    "SYSTEM", "Actor", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask", "InstanceView", "Page",
+    "SYSTEM", "Actor", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask", "InboxView", "InstanceView",
+    "Page",
     "Pilot", "Province", "Rights", "Role", "TaskQuery", "TaskView", "User",
     # errors
     "ConflictError", "DeployError", "EngineError", "Forbidden", "InvalidData", "InvalidState", "NotFound",

@@ -22,6 +22,7 @@ from engine import access
 from engine import attachments
 from engine import comments
 from engine import forms
+from engine import inbox
 from engine import lookup
 from engine import queries
 from engine import rounds
@@ -91,6 +92,7 @@ class Dossier:
     pin_targets: list[PinTarget]
     attachments: list[AttachmentView]  # this step's, every round
     problems: list[dict[str, object]]  # of ``values`` against the form, when asked to check
+    counts: dict[str, int] = field(default_factory=dict)  # the navigation's task counts, read alongside
 
 
 def dossier(db: sessionmaker[Session], task_id: str, *, user_id: int, values: dict[str, Any] | None = None,
@@ -127,7 +129,7 @@ def dossier(db: sessionmaker[Session], task_id: str, *, user_id: int, values: di
             comments.for_step(session, thread, trail, row, work),
             _pinned(thread, trail, row), comments.pin_targets(session, trail, row, work),
             [a for a in files if a.task_id in step],
-            forms.validate(session, version_id, row.form, values) if check else [])
+            forms.validate(session, version_id, row.form, values) if check else [], inbox.counts(session, user))
 
 
 def _document(session: Session, version_id: int, names: dict[int, str], files: list[AttachmentView],

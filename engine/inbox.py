@@ -19,7 +19,6 @@ from sqlalchemy import func
 from sqlalchemy import null
 from sqlalchemy import or_
 from sqlalchemy import select
-from sqlalchemy import union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm import sessionmaker
@@ -154,22 +153,27 @@ _SCOPE_CONDITIONS = {"mine": _mine, "group": _group, "held": _held, "completed":
 def tasks_for(db: sessionmaker[Session], user_id: int, query: TaskQuery) -> Page:
     """One page of a user's task list, with what the user may do with each task."""
     with db() as session:
-        user = lookup.active_user(session, user_id)
-        stmt = task_list_statement(user, query)
-        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-        page = max(query.page, 1)
-        items = list(session.scalars(stmt.options(selectinload(HumanTask.claimed_by))
-                                     .limit(query.per_page).offset((page - 1) * query.per_page)))
-        return Page(items, total, page, query.per_page, {t.id: rights(user, t) for t in items})
+        return page_of(session, lookup.active_user(session, user_id), query)
+
+
+def page_of(session: Session, user: User, query: TaskQuery) -> Page:
+    stmt = task_list_statement(user, query)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    page = max(query.page, 1)
+    items = list(session.scalars(stmt.options(selectinload(HumanTask.claimed_by))
+                                 .limit(query.per_page).offset((page - 1) * query.per_page)))
+    return Page(items, total, page, query.per_page, {t.id: rights(user, t) for t in items})
 
 
 def counts_for(db: sessionmaker[Session], user_id: int, scopes: tuple[str, ...] = NAV_SCOPES) -> dict[str, int]:
     """How many tasks each scope holds (the navigation shows ``NAV_SCOPES``)."""
     with db() as session:
-        user = lookup.active_user(session, user_id)
-        return {scope: session.scalar(select(func.count()).select_from(
-            task_list_statement(user, TaskQuery(scope=scope)).order_by(None).subquery())) or 0
-            for scope in scopes}
+        return counts(session, lookup.active_user(session, user_id), scopes)
+
+
+def counts(session: Session, user: User, scopes: tuple[str, ...] = NAV_SCOPES) -> dict[str, int]:
+    return {scope: session.scalar(select(func.count()).select_from(
+        task_list_statement(user, TaskQuery(scope=scope)).order_by(None).subquery())) or 0 for scope in scopes}
 
 
 def _filtered(stmt: Select[HumanTask], query: TaskQuery) -> Select[HumanTask]:
@@ -196,14 +200,23 @@ def step_options(db: sessionmaker[Session], user_id: int) -> list[StepOption]:
     """Distinct steps among the tasks the user sees in any list (open in the user's queue or held
     by others there, or completed by the user), for the step filter."""
     with db() as session:
-        user = lookup.active_user(session, user_id)
-        open_ids = select(HumanTask.bpmn_id.label("bpmn_id"), HumanTask.name.label("name")).where(
+        return steps_of(session, lookup.active_user(session, user_id))
+
+
+def steps_of(session: Session, user: User) -> list[StepOption]:
+    names: dict[str, str] = dict(session.execute(
+        select(HumanTask.bpmn_id, func.max(HumanTask.name)).where(
             or_(and_(HumanTask.state == TaskStatus.READY, access.task_scope(user)), _held(user)))
-        done = select(HumanTask.bpmn_id.label("bpmn_id"), HumanTask.name.label("name")).where(
-            HumanTask.completed_by_id == user.id, HumanTask.state == TaskStatus.COMPLETED)
-        both = union_all(open_ids, done).subquery()
-        rows = session.execute(select(both.c.bpmn_id, func.max(both.c.name)).group_by(both.c.bpmn_id)).all()
-        return sorted((StepOption(bpmn_id, name) for bpmn_id, name in rows), key=lambda s: (s.name, s.bpmn_id))
+        .group_by(HumanTask.bpmn_id)).all())
+    # The completed history can be long: its distinct steps come from the index alone, and a name
+    # is read only for a step not open now (one row each).
+    done = session.scalars(select(HumanTask.bpmn_id).distinct().where(
+        HumanTask.completed_by_id == user.id, HumanTask.state == TaskStatus.COMPLETED))
+    for bpmn_id in [b for b in done if b not in names]:
+        names[bpmn_id] = session.scalar(select(HumanTask.name).where(
+            HumanTask.completed_by_id == user.id, HumanTask.state == TaskStatus.COMPLETED,
+            HumanTask.bpmn_id == bpmn_id).limit(1)) or bpmn_id
+    return sorted((StepOption(b, n) for b, n in names.items()), key=lambda s: (s.name, s.bpmn_id))
 
 
 def reassign_candidates(db: sessionmaker[Session], task_id: str, *, user_id: int) -> tuple[HumanTask, list[User]]:

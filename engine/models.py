@@ -232,7 +232,7 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_task_group_inbox", "state", "role", "province_id", "due_at"),
         Index("ix_human_task_claimed", "claimed_by_id", "state", "due_at"),
-        Index("ix_human_task_completed", "completed_by_id", "state", "completed_at"),
+        Index("ix_human_task_completed", "completed_by_id", "state", "completed_at", "bpmn_id"),
         Index("ix_human_task_durations", "state", "province_id", "bpmn_id", "created_at", "completed_at"),
         Index("ix_human_task_rounds", "role", "pilot_id", "bpmn_id", "round"),
         Index("ix_human_task_pilot", "pilot_id", "state"),

@@ -100,20 +100,26 @@ def instance_events(db: sessionmaker[Session], instance_id: int, *, user_id: int
 def list_pilots(db: sessionmaker[Session], *, user_id: lookup.Actor) -> list[Pilot]:
     """Pilots in the user's jurisdiction, by province and name."""
     with db() as session:
-        user = lookup.viewer(session, user_id)
-        stmt = (select(Pilot).where(access.pilot_scope(user, Pilot.province_id, Pilot.id))
-                .options(selectinload(Pilot.province)).order_by(Pilot.province_id, Pilot.name))
-        return list(session.scalars(stmt))
+        return pilots_of(session, lookup.viewer(session, user_id))
+
+
+def pilots_of(session: Session, user: User) -> list[Pilot]:
+    stmt = (select(Pilot).where(access.pilot_scope(user, Pilot.province_id, Pilot.id))
+            .options(selectinload(Pilot.province)).order_by(Pilot.province_id, Pilot.name))
+    return list(session.scalars(stmt))
 
 
 def list_provinces(db: sessionmaker[Session], *, user_id: lookup.Actor) -> list[Province]:
     """Provinces the user may filter by: all for nationwide roles, the own one for the others."""
     with db() as session:
-        user = lookup.viewer(session, user_id)
-        stmt = select(Province).order_by(Province.id)
-        if user.role not in access.NATIONWIDE:
-            stmt = stmt.where(Province.id == user.province_id) if user.province_id is not None else stmt.where(false())
-        return list(session.scalars(stmt))
+        return provinces_of(session, lookup.viewer(session, user_id))
+
+
+def provinces_of(session: Session, user: User) -> list[Province]:
+    stmt = select(Province).order_by(Province.id)
+    if user.role not in access.NATIONWIDE:
+        stmt = stmt.where(Province.id == user.province_id) if user.province_id is not None else stmt.where(false())
+    return list(session.scalars(stmt))
 
 
 def get_user(db: sessionmaker[Session], user_id: int) -> User | None:

@@ -18,6 +18,7 @@ from engine.errors import InvalidData
 from engine.errors import NotFound
 from engine.lookup import active_user
 from engine.models import SavedFilter
+from engine.models import User
 
 SCOPES = inbox.SCOPES
 MAX_NAME = 100
@@ -89,10 +90,13 @@ def save(db: sessionmaker[Session], user_id: int, name: str, query: dict[str, An
 def list_filters(db: sessionmaker[Session], user_id: int) -> list[FilterView]:
     """The user's own saved filters, by name."""
     with db() as session:
-        user = active_user(session, user_id)
-        rows = session.scalars(select(SavedFilter).where(SavedFilter.user_id == user.id)
-                               .order_by(SavedFilter.name, SavedFilter.id))
-        return [FilterView(r.id, r.name, dict(r.query)) for r in rows]
+        return filters_of(session, active_user(session, user_id))
+
+
+def filters_of(session: Session, user: User) -> list[FilterView]:
+    rows = session.scalars(select(SavedFilter).where(SavedFilter.user_id == user.id)
+                           .order_by(SavedFilter.name, SavedFilter.id))
+    return [FilterView(r.id, r.name, dict(r.query)) for r in rows]
 
 
 def delete(db: sessionmaker[Session], filter_id: int, *, user_id: int) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import abort
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -33,7 +34,6 @@ from engine import saved_filters
 from webui.extensions import get_db
 from webui.i18n import pick as step_name
 from webui.layout import due_state
-from webui.layout import nav_counts
 from webui.params import MAX_ID
 from webui.params import parse_id
 from webui.tasks import bp
@@ -120,23 +120,22 @@ def _page_numbers(page: int, last: int) -> list[int | None]:
 def inbox() -> str | Response:
     db, uid = get_db(), current_user.id
     f = _filters()
-    pilots = engine.list_pilots(db, user_id=uid)
-    provinces = engine.list_provinces(db, user_id=uid)
-    if f.pilot_id is not None and f.pilot_id not in {p.id for p in pilots}:
-        abort(400)
     query = engine.TaskQuery(scope=f.scope, province_id=f.province_id, pilot_id=f.pilot_id,
-                                   bpmn_id=f.bpmn_id, overdue=f.overdue, page=f.page, per_page=f.per_page)
-    result = engine.tasks_for(db, uid, query)
+                             bpmn_id=f.bpmn_id, overdue=f.overdue, page=f.page, per_page=f.per_page)
+    view = engine.inbox_view(db, uid, query)
+    if f.pilot_id is not None and f.pilot_id not in {p.id for p in view.pilots}:
+        abort(400)
+    result = view.page
     last = max(1, -(-result.total // f.per_page))
     if f.page > last:
         return redirect(url_for("tasks.inbox", **f.params(page=last)))
+    g.nav_counts = view.counts  # the navigation's badges come with the page: no second read
     now = engine.clock.now()
-    counts = dict(nav_counts()) | engine.counts_for(db, uid, scopes=("held",))
     return render_template(
         "tasks/inbox.html", f=f, page=result, last_page=last, page_numbers=_page_numbers(f.page, last),
-        scopes=SCOPES, scope_labels=SCOPE_LABELS, tab_counts=counts, pilots=pilots, provinces=provinces,
-        pilot_names={p.id: p.name for p in pilots}, province_names={p.id: p.name for p in provinces},
-        steps=engine.step_options(db, uid), saved=saved_filters.list_filters(db, uid),
+        scopes=SCOPES, scope_labels=SCOPE_LABELS, tab_counts=view.counts, pilots=view.pilots,
+        provinces=view.provinces, pilot_names={p.id: p.name for p in view.pilots},
+        province_names={p.id: p.name for p in view.provinces}, steps=view.steps, saved=view.saved,
         due_state=lambda t: due_state(t.due_at, now), step_label=step_name,
         show_province=current_user.nationwide, list_url=url_for("tasks.inbox", **f.params()),
         format_datetime=format_datetime, format_date=format_date, filter_url=_filter_url,

@@ -15,6 +15,7 @@ import nh3
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -100,6 +101,7 @@ def render_page(task_id: str, *, values: dict[str, Any] | None = None, raw: dict
                 upload_error: str | None = None, comment_error: str | None = None, comment_body: str = "",
                 comment_field: str = "", alert: str | None = None) -> Page:
     d = engine.dossier(get_db(), task_id, user_id=current_user.id, values=values, check=check)
+    g.nav_counts = d.counts  # the navigation's badges come with the dossier: no second read
     errors = dict(errors or {})
     if check:  # the form's own problems, except where what was typed could not even be read
         errors = form_render.error_map(d.problems) | errors

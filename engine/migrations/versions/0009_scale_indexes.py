@@ -18,7 +18,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('human_task') as batch:
         batch.drop_index('ix_human_task_completed')
-        batch.create_index('ix_human_task_completed', ['completed_by_id', 'state', 'completed_at'], unique=False)
+        batch.create_index('ix_human_task_completed', ['completed_by_id', 'state', 'completed_at', 'bpmn_id'],
+                           unique=False)
         batch.create_index('ix_human_task_durations', ['state', 'province_id', 'bpmn_id', 'created_at',
                                                        'completed_at'], unique=False)
         batch.create_index('ix_human_task_rounds', ['role', 'pilot_id', 'bpmn_id', 'round'], unique=False)
