@@ -42,6 +42,7 @@ from engine.errors import InvalidState
 from engine.errors import NotFound
 from engine.errors import WorkflowFailed
 from engine.inbox import SCOPES as TASK_SCOPES
+from engine.inbox import SORTS as TASK_SORTS
 from engine.inbox import Page
 from engine.inbox import Rights
 from engine.inbox import TaskQuery
@@ -97,5 +98,5 @@ __all__ = [
     "ConflictError", "DeployError", "EngineError", "Forbidden", "InvalidData", "InvalidState", "NotFound",
     "WorkflowFailed",
     # constants
-    "BPMN_NS", "LANE_ROLES", "MAX_ID", "SAFE_XML", "TASK_SCOPES",
+    "BPMN_NS", "LANE_ROLES", "MAX_ID", "SAFE_XML", "TASK_SCOPES", "TASK_SORTS",
 ]

@@ -30,6 +30,8 @@ from engine import lookup
 from engine import workflow
 from engine.models import HumanTask
 from engine.models import Instance
+from engine.models import Pilot
+from engine.models import Province
 from engine.models import Role
 from engine.models import TaskStatus
 from engine.models import User
@@ -82,7 +84,13 @@ class TaskQuery:
     overdue: bool = False
     page: int = 1
     per_page: int = 50
+    search: str = ""  # part of a pilot's or a step's name
+    sort: str = ""  # one of SORTS ("" is the list's own order: soonest due first, completed newest first)
+    descending: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+SORTS = ("due", "created", "pilot", "province")
 
 
 @dataclass(frozen=True)
@@ -114,13 +122,29 @@ def rights(user: User, task: HumanTask) -> Rights:
 
 
 def task_list_statement(user: User, query: TaskQuery) -> Select[HumanTask]:
-    """The SELECT behind a task list: scope, the access rule, filters, soonest due first."""
+    """The SELECT behind a task list: scope, the access rule, filters, then the order asked for
+    (by default soonest due first; completed tasks newest first)."""
     if query.scope not in _SCOPE_CONDITIONS:
         raise ValueError(f"unknown scope {query.scope!r}; use one of {', '.join(SCOPES)}")
     stmt = _filtered(select(HumanTask).where(_SCOPE_CONDITIONS[query.scope](user)), query)
-    if query.scope == "completed":
+    return _ordered(stmt, query)
+
+
+def _ordered(stmt: Select[HumanTask], query: TaskQuery) -> Select[HumanTask]:
+    if query.sort == "pilot":
+        stmt = stmt.outerjoin(Pilot, Pilot.id == HumanTask.pilot_id)
+        key: Any = Pilot.name
+    elif query.sort == "province":
+        stmt = stmt.outerjoin(Province, Province.id == HumanTask.province_id)
+        key = Province.name
+    elif query.sort == "created":
+        key = HumanTask.created_at
+    elif query.sort == "due" or query.scope != "completed":
+        key = HumanTask.due_at
+    else:
         return stmt.order_by(HumanTask.completed_at.desc(), HumanTask.id)
-    return stmt.order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.created_at, HumanTask.id)
+    first = key.desc().nulls_last() if query.descending else key.asc().nulls_last()
+    return stmt.order_by(first, HumanTask.due_at.asc().nulls_last(), HumanTask.created_at, HumanTask.id)
 
 
 def _mine(user: User) -> ColumnElement[bool]:
@@ -185,7 +209,18 @@ def _filtered(stmt: Select[HumanTask], query: TaskQuery) -> Select[HumanTask]:
         stmt = stmt.where(HumanTask.bpmn_id == query.bpmn_id)
     if query.overdue:
         stmt = stmt.where(HumanTask.due_at < clock.now())
+    if query.search.strip():
+        stmt = stmt.where(_matching(query.search))
     return stmt
+
+
+def _matching(search: str) -> ColumnElement[bool]:
+    """Tasks of a pilot, or of a step, whose name contains ``search``: each side is turned into a
+    list of ids first (pilots and step names are few), so the task list keeps its index."""
+    text = search.strip()[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{text}%"
+    pilots = select(Pilot.id).where(Pilot.name.ilike(pattern, escape="\\")).scalar_subquery()
+    return or_(HumanTask.pilot_id.in_(pilots), HumanTask.name.ilike(pattern, escape="\\"))
 
 
 # --- beyond the lists: filter options, reassignment (the inbox page and the reassign form) ---------

@@ -34,7 +34,8 @@ class FilterView:
 
 def clean_query(query: dict[str, Any]) -> dict[str, Any]:
     """Keep only known filter fields, with their types checked; drop empty ones."""
-    unknown = sorted(set(query) - {"scope", "province_id", "pilot_id", "bpmn_id", "overdue"})
+    unknown = sorted(set(query) - {"scope", "province_id", "pilot_id", "bpmn_id", "overdue", "search", "sort",
+                                   "descending"})
     if unknown:
         raise InvalidData("unknown filter fields", [{"field": k, "message": "unknown field"} for k in unknown])
     out: dict[str, Any] = {}
@@ -56,6 +57,23 @@ def clean_query(query: dict[str, Any]) -> dict[str, Any]:
         out["bpmn_id"] = step
     if query.get("overdue"):
         out["overdue"] = True
+    return out | _order_and_search(query)
+
+
+def _order_and_search(query: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    search = query.get("search")
+    if search:
+        if not isinstance(search, str) or len(search) > 100:
+            raise InvalidData("a search has at most 100 characters", [{"field": "search", "message": "too long"}])
+        out["search"] = search.strip()
+    sort = query.get("sort")
+    if sort:
+        if sort not in inbox.SORTS:
+            raise InvalidData("unknown order", [{"field": "sort", "message": "unknown order"}])
+        out["sort"] = sort
+        if query.get("descending"):
+            out["descending"] = True
     return out
 
 

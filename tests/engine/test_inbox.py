@@ -149,3 +149,35 @@ def test_saved_filters(world: World) -> None:
     assert [v.name for v in saved_filters.list_filters(world.db, a)] == ["x" * 100]
     with pytest.raises(NotFound):
         saved_filters.delete(world.db, fid, user_id=a)
+
+
+def test_search_by_pilot_or_step_name_and_sort_by_column(world: World, two_step: None, at: Clock) -> None:
+    a1 = start(world, "A1")  # 宁波市
+    at.advance(hours=1)
+    a2 = start(world, "A2")  # 温州市
+    world.do("city_a2", a2, "submit", {"summary": "for review"})  # A2: review, A1: submit
+
+    def listed(user: str, **query: object) -> list[int]:
+        page = engine.tasks_for(world.db, world.uid(user), inbox.TaskQuery(**query))  # type: ignore[arg-type]
+        return [t.instance_id for t in page.items]
+
+    assert listed("admin", scope="held") == []
+    assert listed("city_a1", scope="group", search="宁波") == [a1]
+    assert listed("city_a1", scope="group", search="温州") == []  # another pilot's: never, whatever the search
+    assert listed("prov_a", scope="group", search="review") == [a2]  # part of a step's name
+    assert listed("prov_a", scope="group", search="100%_") == []  # LIKE's wildcards are plain characters
+    engine.claim(world.db, world.task(a1, "submit").id, user_id=world.uid("city_a1"))
+    engine.claim(world.db, world.task(a2, "review").id, user_id=world.uid("prov_a"))
+    assert listed("admin", scope="held", sort="pilot") == [a1, a2]  # 宁波市 before 温州市 (code point order)
+    assert listed("admin", scope="held", sort="pilot", descending=True) == [a2, a1]
+    assert listed("admin", scope="held", sort="created", descending=True) == [a2, a1]
+    assert listed("admin", scope="held", search="温州", sort="province") == [a2]
+
+
+def test_a_saved_filter_keeps_its_search_and_order(world: World) -> None:
+    kept = saved_filters.clean_query({"scope": "group", "search": " 宁波 ", "sort": "pilot", "descending": True})
+    assert kept == {"scope": "group", "search": "宁波", "sort": "pilot", "descending": True}
+    with pytest.raises(InvalidData):
+        saved_filters.clean_query({"scope": "group", "sort": "password"})
+    with pytest.raises(InvalidData):
+        saved_filters.clean_query({"scope": "group", "search": "x" * 101})

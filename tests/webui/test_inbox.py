@@ -416,3 +416,21 @@ def test_completed_task_leaves_the_lists_and_counts_agree(world: World, scene: S
     html = html_of(prov_a, "/tasks/?scope=group")
     assert len(rows(html)) == nav(html, "group") == 3
     assert 'data-tab-count="group">3<' in html
+
+
+def test_search_box_and_sortable_columns_are_kept_in_a_saved_filter(world: World, scene: Scene,
+                                                                   browser: Browse) -> None:
+    prov_a = browser("prov_a")
+    assert 'value="温州"' in html_of(prov_a, "/tasks/?scope=group&q=%E6%B8%A9%E5%B7%9E")  # q=温州
+    html = html_of(prov_a, "/tasks/?scope=group&sort=pilot&desc=1")
+    assert 'aria-sort="descending"' in html
+    assert re.search(r'href="[^"]*sort=pilot[^"]*"[^>]*data-sort="pilot"', html)
+    assert 'name="desc" value="1"' in html  # the filter form and the save form keep the order
+    r = prov_a.post("/tasks/saved-filters", {"name": "温州 by pilot", "scope": "group", "q": "温州", "sort": "pilot",
+                                             "desc": "1"})
+    assert r.status_code == 302
+    with world.db() as s:
+        saved = s.scalars(select(SavedFilter).where(SavedFilter.user_id == world.uid("prov_a"))).one()
+    assert saved.query == {"scope": "group", "search": "温州", "sort": "pilot", "descending": True}
+    assert "q=%E6%B8%A9%E5%B7%9E" in r.headers["Location"] and "desc=1" in r.headers["Location"]
+    assert html_of(prov_a, "/tasks/?scope=group&sort=bogus").count('aria-sort="ascending"') == 1  # due date

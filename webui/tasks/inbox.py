@@ -54,11 +54,15 @@ class Filters:
     overdue: bool
     page: int
     per_page: int
+    search: str = ""
+    sort: str = ""
+    descending: bool = False
 
     def params(self, **changes: Any) -> dict[str, Any]:
         """URL parameters for this list (only what is set), with ``changes`` applied."""
-        values = {"scope": self.scope, "province_id": self.province_id, "pilot_id": self.pilot_id,
-                  "bpmn_id": self.bpmn_id, "overdue": 1 if self.overdue else None, "page": self.page,
+        values = {"scope": self.scope, "q": self.search or None, "province_id": self.province_id,
+                  "pilot_id": self.pilot_id, "bpmn_id": self.bpmn_id, "overdue": 1 if self.overdue else None,
+                  "sort": self.sort or None, "desc": 1 if self.descending else None, "page": self.page,
                   "per_page": self.per_page if self.per_page != PER_PAGE else None} | changes
         if values.get("page") == 1:
             values["page"] = None
@@ -66,11 +70,18 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.province_id or self.pilot_id or self.bpmn_id or self.overdue)
+        return bool(self.province_id or self.pilot_id or self.bpmn_id or self.overdue or self.search)
 
     def saved_query(self) -> dict[str, Any]:
         return {k: v for k, v in {"scope": self.scope, "province_id": self.province_id, "pilot_id": self.pilot_id,
-                                  "bpmn_id": self.bpmn_id, "overdue": self.overdue or None}.items() if v}
+                                  "bpmn_id": self.bpmn_id, "overdue": self.overdue or None,
+                                  "search": self.search or None, "sort": self.sort or None,
+                                  "descending": self.descending or None}.items() if v}
+
+    def sorted_by(self, column: str) -> dict[str, Any]:
+        """URL parameters that sort the list by ``column`` (again: the other way round), from page 1."""
+        again = self.sort == column and not self.descending
+        return self.params(sort=column, desc=1 if again else None, page=None)
 
 
 def _int_arg(name: str, *, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
@@ -90,8 +101,11 @@ def _filters() -> Filters:
     per_page = min(_int_arg("per_page") or PER_PAGE, MAX_PER_PAGE)
     # A provincial or city user is fixed to its own jurisdiction: a province parameter is ignored.
     province_id = _int_arg("province_id") if current_user.nationwide else None
+    sort = request.args.get("sort", "")
     return Filters(scope, province_id, _int_arg("pilot_id"), request.args.get("bpmn_id", "").strip()[:200] or None,
-                   request.args.get("overdue", "") not in ("", "0"), _int_arg("page", maximum=MAX_PAGE) or 1, per_page)
+                   request.args.get("overdue", "") not in ("", "0"), _int_arg("page", maximum=MAX_PAGE) or 1, per_page,
+                   request.args.get("q", "").strip()[:100], sort if sort in engine.TASK_SORTS else "",
+                   request.args.get("desc", "") not in ("", "0"))
 
 
 def _safe_next(default: str) -> str:
@@ -120,8 +134,9 @@ def _page_numbers(page: int, last: int) -> list[int | None]:
 def inbox() -> str | Response:
     db, uid = get_db(), current_user.id
     f = _filters()
-    query = engine.TaskQuery(scope=f.scope, province_id=f.province_id, pilot_id=f.pilot_id,
-                             bpmn_id=f.bpmn_id, overdue=f.overdue, page=f.page, per_page=f.per_page)
+    query = engine.TaskQuery(scope=f.scope, province_id=f.province_id, pilot_id=f.pilot_id, bpmn_id=f.bpmn_id,
+                             overdue=f.overdue, page=f.page, per_page=f.per_page, search=f.search, sort=f.sort,
+                             descending=f.descending)
     view = engine.inbox_view(db, uid, query)
     if f.pilot_id is not None and f.pilot_id not in {p.id for p in view.pilots}:
         abort(400)
@@ -142,8 +157,12 @@ def inbox() -> str | Response:
     )
 
 
+_URL_KEYS = {"search": "q", "descending": "desc"}  # a saved filter's fields as the list's URL names them
+
+
 def _filter_url(query: dict[str, Any]) -> str:
-    return url_for("tasks.inbox") + "?" + urlencode({k: (1 if v is True else v) for k, v in query.items() if v})
+    return url_for("tasks.inbox") + "?" + urlencode(
+        {_URL_KEYS.get(k, k): (1 if v is True else v) for k, v in query.items() if v})
 
 
 # --- claim, unclaim, reassign ----------------------------------------------------------------------
@@ -221,7 +240,9 @@ def reassign(task_id: str) -> tuple[str, int] | Response:
 def save_filter() -> Response:
     form = request.form
     query: dict[str, Any] = {"scope": form.get("scope") or "mine", "bpmn_id": form.get("bpmn_id") or None,
-                             "overdue": form.get("overdue") not in (None, "", "0")}
+                             "overdue": form.get("overdue") not in (None, "", "0"),
+                             "search": (form.get("q") or "").strip()[:100] or None, "sort": form.get("sort") or None,
+                             "descending": form.get("desc") not in (None, "", "0")}
     for key in ("province_id", "pilot_id"):
         value = (form.get(key) or "").strip()
         if value:
