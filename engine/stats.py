@@ -87,9 +87,10 @@ class StepTime:
 class Dashboard:
     province_id: int | None
     stages: list[StageCount]
-    overdue: list[OverdueRow]
+    overdue: list[OverdueRow]  # the most overdue first; at most ``overdue_limit`` unless asked for all
     rounds: list[RoundRow]
     steps: list[StepTime]
+    overdue_total: int = 0
 
     def pilot_rounds(self) -> list[tuple[str, str, int]]:
         """(pilot, province, highest round of any submit step), most rounds first."""
@@ -135,7 +136,15 @@ def stage_counts(session: Session, user: User, province_id: int | None) -> list[
     return out + [StageCount(k, None, int(n)) for k, n in extra if n or k in ("completed", "not_started")]
 
 
-def overdue_tasks(session: Session, user: User, province_id: int | None, now: datetime) -> list[OverdueRow]:
+def overdue_total(session: Session, user: User, province_id: int | None, now: datetime) -> int:
+    return session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.state == TaskStatus.READY, HumanTask.due_at.is_not(None), HumanTask.due_at < now,
+        _scope(user, HumanTask.province_id, HumanTask.pilot_id, province_id))) or 0
+
+
+def overdue_tasks(session: Session, user: User, province_id: int | None, now: datetime,
+                  limit: int | None = None) -> list[OverdueRow]:
+    """Open tasks past their due date, the most overdue first (``limit``: only that many)."""
     holder = aliased(User)
     stmt = (select(HumanTask, Pilot.name, Province.name, holder)
             .outerjoin(Pilot, Pilot.id == HumanTask.pilot_id)
@@ -143,7 +152,7 @@ def overdue_tasks(session: Session, user: User, province_id: int | None, now: da
             .outerjoin(holder, holder.id == HumanTask.claimed_by_id)
             .where(HumanTask.state == TaskStatus.READY, HumanTask.due_at.is_not(None), HumanTask.due_at < now,
                    _scope(user, HumanTask.province_id, HumanTask.pilot_id, province_id))
-            .order_by(HumanTask.due_at, HumanTask.id))
+            .order_by(HumanTask.due_at, HumanTask.id).limit(limit))
     out = []
     for t, pilot, province, h in session.execute(stmt):
         due = t.due_at or now
@@ -202,8 +211,11 @@ def _sqlite_median(done: Select[str, str, Any]) -> Select[str, str, int, float, 
 TABLES = ("stages", "overdue", "rounds", "steps")
 
 
+OVERDUE_SHOWN = 50  # the page lists the most overdue; the CSV export lists them all
+
+
 def dashboard(db: sessionmaker[Session], *, user_id: int, province_id: int | None = None,
-              tables: tuple[str, ...] = TABLES) -> Dashboard:
+              tables: tuple[str, ...] = TABLES, overdue_limit: int | None = OVERDUE_SHOWN) -> Dashboard:
     """The dashboard figures in the user's jurisdiction (a provincial user's own province; ministry
     and admin nationwide, or one province when ``province_id`` is given); only ``tables`` are
     computed (a CSV export wants one), the others are empty."""
@@ -214,6 +226,7 @@ def dashboard(db: sessionmaker[Session], *, user_id: int, province_id: int | Non
         return Dashboard(
             province_id,
             stage_counts(session, user, province_id) if "stages" in tables else [],
-            overdue_tasks(session, user, province_id, now) if "overdue" in tables else [],
+            overdue_tasks(session, user, province_id, now, overdue_limit) if "overdue" in tables else [],
             revision_rounds(session, user, province_id) if "rounds" in tables else [],
-            step_times(session, user, province_id) if "steps" in tables else [])
+            step_times(session, user, province_id) if "steps" in tables else [],
+            overdue_total(session, user, province_id, now) if "overdue" in tables else 0)

@@ -156,3 +156,14 @@ def test_documents_are_grouped_round_by_round_in_the_order_done_and_years_by_nam
         (1, 1, ["submit_annual_report", "review_annual_report"]), (2, 1, ["submit_annual_report"])]
     assert inst.rounds[-1].cycle_name and inst.rounds[-1].cycle_name.startswith("年度自评价")
     assert inst.rounds[2].first_step.startswith("编制创建任务书")
+
+
+def test_the_page_lists_the_most_overdue_and_counts_them_all(world: World, at: Clock) -> None:
+    for pilot in ("A1", "A2", "B1"):
+        engine.start(world.db, "pilot_lifecycle", user_id=world.uid("ministry"), pilot_id=world.pilots[pilot])
+        at.advance(days=1)
+    at.advance(days=60)  # every submission is past its due date
+    shown = stats.dashboard(world.db, user_id=world.uid("admin"), overdue_limit=2)
+    assert shown.overdue_total == 3 and len(shown.overdue) == 2
+    assert shown.overdue[0].days_overdue > shown.overdue[1].days_overdue  # the most overdue first
+    assert len(stats.dashboard(world.db, user_id=world.uid("admin"), overdue_limit=None).overdue) == 3

@@ -48,8 +48,10 @@ def _province_arg() -> int | None:
     return parse_id(request.args.get("province")) if current_user.nationwide else None
 
 
-def _figures(tables: tuple[str, ...] = stats.TABLES) -> stats.Dashboard:
-    return stats.dashboard(get_db(), user_id=current_user.id, province_id=_province_arg(), tables=tables)
+def _figures(tables: tuple[str, ...] = stats.TABLES,
+             overdue_limit: int | None = stats.OVERDUE_SHOWN) -> stats.Dashboard:
+    return stats.dashboard(get_db(), user_id=current_user.id, province_id=_province_arg(), tables=tables,
+                           overdue_limit=overdue_limit)
 
 
 def _charts(d: stats.Dashboard) -> dict[str, Any]:
@@ -109,7 +111,7 @@ def export() -> Response:
     table = request.args.get("table", "")
     if table not in TABLES:
         abort(400)
-    header, rows = _rows(_figures((table,)), table)
+    header, rows = _rows(_figures((table,), overdue_limit=None), table)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
