@@ -117,7 +117,8 @@ def test_a_third_level_indicator_is_added_and_retired_after_a_confirmation(world
     assert r.status_code == 302 and r.headers["Location"].endswith("/admin/indicators/4.1.3")
     page = admin.get("/admin/indicators/4.1.3").get_data(as_text=True)
     assert 'data-confirm="确定停用指标 4.1.3' in page
-    r = admin.post("/admin/indicators/4.1.3/retire", {"reason": "试行期结束"}, csrf_from="/admin/indicators/4.1.3")
+    r = admin.post("/admin/indicators/4.1.3/retire", {"retire-reason": "试行期结束"},
+                   csrf_from="/admin/indicators/4.1.3")
     assert r.status_code == 302
     assert "已停用" in admin.get("/admin/indicators/4.1.3").get_data(as_text=True)
 

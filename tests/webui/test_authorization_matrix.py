@@ -86,7 +86,7 @@ TABLE = [
          "reason": "matrix"}),
     Row("page", "POST", "/admin/indicators/1.3/children", redirected(ADMIN_ONLY),
         {"new-name_zh": "矩阵", "new-name_en": "Matrix", "new-reason": "matrix"}),
-    Row("page", "POST", "/admin/indicators/1.3.1/retire", redirected(ADMIN_ONLY), {"reason": "matrix"}),
+    Row("page", "POST", "/admin/indicators/1.3.1/retire", redirected(ADMIN_ONLY), {"retire-reason": "matrix"}),
     Row("page", "GET", "/tasks/?scope=mine", ALL),
     Row("page", "GET", "/tasks/?scope=group", ALL),
     Row("page", "GET", "/tasks/?scope=completed", ALL),

@@ -43,7 +43,7 @@ def _page(code: str, status: int = 200, **forms: object) -> tuple[str, int]:
         formdata=None, name_zh=ind.name_zh, name_en=ind.name_en, description=ind.description or "")
     return render_template("admin/indicator.html", page=page, ind=ind, edit=edit,
                            add=forms.pop("add", None) or IndicatorForm(formdata=None, prefix="new"),
-                           retire=forms.pop("retire", None) or RetireForm(formdata=None),
+                           retire=forms.pop("retire", None) or RetireForm(formdata=None, prefix="retire"),
                            actions=ACTIONS, field_names=FIELD_NAMES, **forms), status
 
 
@@ -82,7 +82,7 @@ def indicators_add(code: str) -> Response | tuple[str, int]:
 
 
 def _retire(code: str, retired: bool) -> Response | tuple[str, int]:
-    form = RetireForm()
+    form = RetireForm(prefix="retire")
     if not form.validate_on_submit():
         return _page(code, 400, retire=form)
     engine.indicators.set_retired(get_db(), code, retired, user_id=current_user.id, reason=form.reason.data)
