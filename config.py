@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 INSTANCE_DIR = Path(os.environ.get("SCHEMEFLOW_HOME", Path.cwd() / "instance"))
@@ -33,6 +34,9 @@ class Config:
     ATTACHMENT_DIR = Path(os.environ.get("SCHEMEFLOW_ATTACHMENTS", INSTANCE_DIR / "attachments"))
     MAX_ATTACHMENT_BYTES = env_int("SCHEMEFLOW_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
     MAX_DEFINITION_BYTES = env_int("SCHEMEFLOW_MAX_DEFINITION_BYTES", 2 * 1024 * 1024)
+    # Pilot lists (CSV or Excel) an admin uploads: held here between the preview and the import.
+    IMPORT_DIR = Path(os.environ.get("SCHEMEFLOW_IMPORTS", INSTANCE_DIR / "imports"))
+    MAX_IMPORT_BYTES = env_int("SCHEMEFLOW_MAX_IMPORT_BYTES", 2 * 1024 * 1024)
     # Script tasks run restricted and time-limited, but only admins who opt in get them at all.
     ALLOW_SCRIPT_TASKS = env_bool("SCHEMEFLOW_ALLOW_SCRIPT_TASKS", False)
     WORKER_INTERVAL_SECONDS = env_int("SCHEMEFLOW_WORKER_INTERVAL", 30)
@@ -44,4 +48,5 @@ class TestConfig(Config):
     TESTING = True
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SECRET_KEY = "test-secret"
+    IMPORT_DIR = Path(tempfile.gettempdir()) / "schemeflow-test-imports"
     WTF_CSRF_ENABLED = True

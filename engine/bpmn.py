@@ -7,6 +7,7 @@ here touches the database.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from engine import bpmn_checks
 from engine import expressions
 from engine.access import LANE_ROLES
 from engine.errors import DeployError
@@ -31,6 +33,7 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 # Ids, process names and file names are stored in columns of this width (PostgreSQL enforces it).
 MAX_NAME_CHARS = 200
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+log = logging.getLogger(__name__)
 FORM_PROPERTY = "formJsonSchemaFilename"
 UI_PROPERTY = "formUiSchemaFilename"
 
@@ -107,13 +110,16 @@ def _read_files(files: Iterable[tuple[str, bytes]], max_bytes: int,
             problems.append(Problem(name, None, None, f"file is larger than {max_bytes} bytes"))
         else:
             bundle.files[name] = (kind, content)
-            tree = _parse_xml(name, content, problems) if kind != "form" else None
+            tree = _parse_xml(name, kind, content, problems) if kind != "form" else None
             if tree is not None:
                 trees[name] = tree
     return bundle, trees
 
 
-def _parse_xml(name: str, content: bytes, problems: list[Problem]) -> Any:
+def _parse_xml(name: str, kind: str, content: bytes, problems: list[Problem]) -> Any:
+    if not content.strip():
+        problems.append(Problem(name, None, None, "the file is empty"))
+        return None
     try:
         root = etree.fromstring(content, SAFE_XML)
     except etree.XMLSyntaxError as exc:
@@ -122,7 +128,9 @@ def _parse_xml(name: str, content: bytes, problems: list[Problem]) -> Any:
     if root.getroottree().docinfo.doctype:
         problems.append(Problem(name, None, 1, "DOCTYPE declarations are not allowed"))
         return None
-    return root
+    found = bpmn_checks.root_problems(name, root, kind)
+    problems += found
+    return None if found else root
 
 
 def _add_to_parser(parser: SpiffBpmnParser, trees: dict[str, Any], files: dict[str, tuple[str, bytes]],
@@ -136,13 +144,16 @@ def _add_to_parser(parser: SpiffBpmnParser, trees: dict[str, Any], files: dict[s
                 parser.add_bpmn_xml(trees[name], filename=name)
         except ValidationException as exc:
             problems.append(_from_validation(exc, name))
-        except Exception as exc:  # noqa: BLE001 - parser crashes on odd input become clean errors
-            problems.append(Problem(name, None, None, f"cannot be parsed ({type(exc).__name__}: {exc})"))
+        except Exception:  # noqa: BLE001 - parser crashes on odd input become clean errors
+            log.warning("SpiffWorkflow could not parse %s", name, exc_info=True)
+            problems.append(Problem(name, None, None, "the parser could not read this file; check that it opens "
+                                                      "in a BPMN modeler and that every element is connected"))
 
 
 def _from_validation(exc: ValidationException, default_file: str) -> Problem:
     line = exc.line_number if isinstance(exc.line_number, int) else None
-    return Problem(exc.file_name or default_file, exc.id or None, line, str(exc.args[0] if exc.args else exc))
+    message = bpmn_checks.readable(str(exc.args[0] if exc.args else exc).strip())
+    return Problem(exc.file_name or default_file, bpmn_checks.short(exc.id or None), line, message)
 
 
 def _elements(root: Any, ns: str, tags: set[str] | None = None) -> Iterator[Any]:
@@ -167,7 +178,8 @@ def _check_tree(name: str, root: Any, forms: dict[str, bytes], *, allow_scripts:
         problems.append(Problem(name, _owner_id(el), el.sourceline, message))
 
     def check_source(el: Any, source: str | None, mode: str) -> None:
-        for msg in expressions.check(source or "", mode=mode):
+        hint = bpmn_checks.expression_hint(el, source)
+        for msg in [hint] if hint else expressions.check(source or "", mode=mode):
             report(el, msg)
 
     for el in _elements(root, BPMN_NS, _EVAL_TAGS):
@@ -183,15 +195,23 @@ def _check_tree(name: str, root: Any, forms: dict[str, bytes], *, allow_scripts:
     for el in _elements(root, BPMN_NS, {"userTask", "manualTask"}):
         problems += _check_forms(name, el, forms)
     problems += _check_lengths(name, root)
+    problems += _check_structure(name, root, services)
     problems += _check_dmn(name, root)
     return problems
 
 
+def _check_structure(name: str, root: Any, services: set[str]) -> list[Problem]:
+    if etree.QName(root).namespace != BPMN_NS:
+        return []
+    return bpmn_checks.structure_problems(name, root) + bpmn_checks.service_problems(name, root, SPIFF_NS, services)
+
+
 def _check_lengths(name: str, root: Any) -> list[Problem]:
-    problems = [Problem(name, el.get("id")[:MAX_NAME_CHARS] + "…", el.sourceline,
+    problems = [Problem(name, bpmn_checks.short(el.get("id")), el.sourceline,
                         f"id is longer than {MAX_NAME_CHARS} characters")
                 for el in _elements(root, BPMN_NS) if len(el.get("id") or "") > MAX_NAME_CHARS]
-    problems += [Problem(name, el.get("id"), el.sourceline, f"process name is longer than {MAX_NAME_CHARS} characters")
+    problems += [Problem(name, bpmn_checks.short(el.get("id")), el.sourceline,
+                         f"process name is longer than {MAX_NAME_CHARS} characters")
                  for el in _elements(root, BPMN_NS, {"process"}) if len(el.get("name") or "") > MAX_NAME_CHARS]
     return problems
 
@@ -301,8 +321,11 @@ def _build_processes(parser: SpiffBpmnParser, trees: dict[str, Any], problems: l
         except ValidationException as exc:
             problems.append(_from_validation(exc, ""))
             continue
-        except Exception as exc:  # noqa: BLE001
-            problems.append(Problem("", key, None, f"cannot be built ({type(exc).__name__}: {exc})"))
+        except Exception:  # noqa: BLE001
+            log.warning("SpiffWorkflow could not build %s", key, exc_info=True)
+            file, line = lines.get(key, ("", None))
+            problems.append(Problem(file, key, line, "the process could not be built; check that every element "
+                                                     "is connected and every reference resolves"))
             continue
         lanes = set()
         for task_spec in _all_task_specs(spec, subprocess_specs):
@@ -316,7 +339,7 @@ def _build_processes(parser: SpiffBpmnParser, trees: dict[str, Any], problems: l
                                         f"user task {where}; lanes must be one of {', '.join(LANE_ROLES)}"))
         result.append(ParsedProcess(key, spec.description or key, spec, subprocess_specs, "City" in lanes))
     if not result and not problems:
-        problems.append(Problem("", None, None, "no executable top-level process (isExecutable=\"true\")"))
+        problems += bpmn_checks.not_executable(trees)
     return result
 
 

@@ -333,3 +333,37 @@ class SavedFilter(Base):
     name: Mapped[str] = mapped_column(String(100))
     query: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[created]
+
+
+class Indicator(Base):
+    """A node of the national indicator system (4 first-level / 11 second-level / 57 third-level
+    in the trial edition): reference data an admin edits; every change is an IndicatorRevision."""
+
+    __tablename__ = "indicator"
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(20), unique=True)  # the dotted path, "3.3.10"
+    level: Mapped[int]  # 1, 2 or 3
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("indicator.id"))
+    name_zh: Mapped[name200]
+    name_en: Mapped[name200]
+    description: Mapped[str | None] = mapped_column(Text)
+    source_checked: Mapped[bool] = mapped_column(default=False)  # the wording was read in a source
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # no longer offered; never deleted
+    revisions: Mapped[list[IndicatorRevision]] = relationship(
+        back_populates="indicator", order_by="IndicatorRevision.id.desc()")
+
+
+class IndicatorRevision(Base):
+    """One change of an indicator: who, when, why, and its fields before and after."""
+
+    __tablename__ = "indicator_revision"
+    id: Mapped[intpk]
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), index=True)
+    at: Mapped[created]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(20))  # added | edited | retired | restored
+    reason: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    indicator: Mapped[Indicator] = relationship(back_populates="revisions")
+    actor: Mapped[User | None] = relationship()

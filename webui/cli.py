@@ -88,16 +88,24 @@ def deploy(paths: tuple[str, ...]) -> None:
 
 
 @main.command("import-pilots")
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--batch-year", type=int, help="Announcement year of this batch, e.g. 2013.")
+@click.argument("table_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch-year", type=int, help="Announcement year of this batch, e.g. 2013 (rows may give their own).")
+@click.option("--dry-run", is_flag=True, help="Only say what the import would do; write nothing.")
 @friendly
-def import_pilots(csv_file: str, batch_year: int | None) -> None:
-    """Import pilots from a UTF-8 CSV with columns province,name,level."""
-    try:
-        text = Path(csv_file).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise click.ClickException("the file is not UTF-8 text (save it as CSV UTF-8)") from None
-    created, existing = reference.import_pilots(_db(), text, batch_year=batch_year)
+def import_pilots(table_file: str, batch_year: int | None, dry_run: bool) -> None:
+    """Import pilots from a CSV (UTF-8 or GB18030) or Excel .xlsx file with columns province,name,level.
+
+    Any bad row refuses the whole file: every bad row is listed and nothing is written."""
+    path = Path(table_file)
+    content = path.read_bytes()
+    if dry_run:
+        preview = reference.preview_pilots(_db(), path.name, content, user_id=engine.SYSTEM, batch_year=batch_year)
+        if not preview.ok:
+            raise preview.error()
+        click.echo(f"Would import {preview.count('new')} pilot(s); {preview.count('exists')} already present.")
+        return
+    created, existing = reference.import_pilots(_db(), content, user_id=engine.SYSTEM, filename=path.name,
+                                                batch_year=batch_year)
     click.echo(f"Imported {created} pilot(s); {existing} already present.")
 
 

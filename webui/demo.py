@@ -48,7 +48,7 @@ def load(db: sessionmaker[Session], echo: Callable[[str], Any] = print, now: dat
         if fresh:  # the set-up happened before the stories began
             clock.set_clock(_at(datetime.combine(date(today.year - 6, 1, 4), time(9), clock.CHINA)))
         for year, text in reference.shipped_pilot_lists().items():
-            created, _ = reference.import_pilots(db, text, batch_year=year)
+            created, _ = reference.import_pilots(db, text, user_id=SYSTEM, batch_year=year)
             echo(f"Pilots {year}: {created} imported")
         accounts = _users(db)
         deployed = engine.deploy(db, engine.read_paths([engine.shipped_processes()]), user_id=SYSTEM)

@@ -64,6 +64,21 @@ SENTENCES = {
     "comment_field_unknown": _l("Choose a field of the form, or none."),
     "form_invalid": _l("Some entries do not fit the form (%(n)s problems)."),
     "invalid_definition": _l("The definition was refused (%(n)s problems)."),
+    "import_empty": _l("The file is empty: it has no rows."),
+    "import_too_large": _l("The file is too large (the limit is %(n)s bytes)."),
+    "import_old_excel": _l("Old Excel workbooks (.xls) cannot be read. Save the file as .xlsx or as CSV."),
+    "import_unreadable": _l("The file is not a readable Excel workbook (.xlsx) or CSV file."),
+    "import_not_text": _l("The file is neither an Excel workbook nor CSV text. Save it as .xlsx or CSV UTF-8."),
+    "import_too_many_rows": _l("The file has more than %(n)s rows. Split it into smaller lists."),
+    "import_columns": _l("The heading row lacks these columns: %(missing)s. The columns are province (省份), name "
+                         "(名称) and level (级别)."),
+    "import_bad_rows": _l("%(n)s rows have problems; nothing was imported."),
+    "indicator_not_found": _l("This indicator does not exist."),
+    "indicator_name_required": _l("Give the indicator a Chinese and an English name."),
+    "indicator_too_long": _l("An entry is too long (at most %(n)s characters)."),
+    "indicator_unchanged": _l("Nothing was changed: the wording is the same as before."),
+    "indicator_level": _l("Third-level indicators are added under a second-level one, and only they can be retired."),
+    "indicator_already": _l("The indicator is already in that state."),
 }
 
 

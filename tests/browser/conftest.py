@@ -67,6 +67,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         DATABASE_URL = url
         SECRET_KEY = "browser-tests"
         ATTACHMENT_DIR = home / "attachments"
+        IMPORT_DIR = home / "imports"
 
     server = create_server(create_app(SiteConfig), host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=server.run, daemon=True).start()

@@ -68,6 +68,19 @@ def test_import_pilots_needs_the_columns(cli: CliRunner, tmp_path: Path) -> None
     assert result.exit_code == 1 and "province, name, level" in result.output
 
 
+def test_import_pilots_reads_excel_and_a_dry_run_writes_nothing(cli: CliRunner, tmp_path: Path) -> None:
+    from tests.engine.test_reference import xlsx
+
+    path = tmp_path / "pilots.xlsx"
+    path.write_bytes(xlsx([["省份", "名称", "级别"], ["浙江省", "舟山市", "市"], ["甘肃省", "金昌市", "city"]]))
+    assert "Would import 2 pilot(s)" in run(cli, "import-pilots", "--dry-run", str(path)).output
+    assert "Imported 2 pilot(s)" in run(cli, "import-pilots", "--batch-year", "2013", str(path)).output
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx([["province", "name", "level"], ["浙江省", "嘉兴市", "planet"]]))
+    result = run(cli, "import-pilots", str(bad))
+    assert result.exit_code == 1 and "line: 2" in result.output and "planet" in result.output
+
+
 def test_user_add_reads_the_password_twice(cli: CliRunner) -> None:
     ok = run(cli, "user", "add", "root", "--role", "admin", stdin=f"{PASSWORD}\n{PASSWORD}\n")
     assert ok.exit_code == 0, ok.output
