@@ -331,3 +331,17 @@ class SavedFilter(Base):
     name: Mapped[str] = mapped_column(String(100))
     query: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[created]
+
+
+class DefinitionDraft(Base):
+    """An administrator's unfinished edit of a definition (or of a new one): the bundle's files as
+    text, the version it started from, who saved it last and when. Saving again replaces it."""
+
+    __tablename__ = "definition_draft"
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # the definition it becomes
+    files: Mapped[dict[str, Any]] = mapped_column(JSON)  # file name -> text (BPMN, DMN, JSON)
+    base_version: Mapped[int | None]
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    saved_at: Mapped[created]
+    saved_by: Mapped[User | None] = relationship()
