@@ -54,6 +54,16 @@ SENTENCES = {
     "comment_field_unknown": _l("Choose a field of the form, or none."),
     "form_invalid": _l("Some entries do not fit the form (%(n)s problems)."),
     "invalid_definition": _l("The definition was refused (%(n)s problems)."),
+    "invalid_key": _l("A process key uses letters, digits and _ . -, and starts with a letter."),
+    "key_taken": _l("A process or a draft with the key %(key)s exists already: open it from the list."),
+    "draft_exists": _l("There is a draft of %(key)s already: open it from the list, or discard it first."),
+    "draft_not_found": _l("There is no saved draft of this process (it may have been deployed or discarded)."),
+    "version_not_found": _l("This version of the process does not exist."),
+    "file_not_found": _l("This version has no such file."),
+    "not_bpmn": _l("This is not a BPMN 2.0 file."),
+    "no_process": _l("This BPMN file defines no process with an id."),
+    "file_too_large": _l("The file is too large (at most %(limit)s bytes)."),
+    "invalid_draft": _l("The draft's files could not be read: only .bpmn, .dmn and .json files, as text."),
 }
 
 
