@@ -6,6 +6,7 @@ import lintModule from 'bpmn-js-bpmnlint';
 import lintConfig from 'schemeflow-bpmnlint-config';
 import spiffDescriptor from './spiffworkflow.json';
 import SpiffPropertiesProvider from './spiff-panel.js';
+import SubProcessLanes from './subprocess-lanes.js';
 import { settings, translateModule } from './util.js';
 
 export const moddleExtensions = { spiffworkflow: spiffDescriptor };
@@ -14,13 +15,17 @@ export function createModeler(container, panel) {
   return new Modeler({
     container,
     keyboard: { bindTo: document },
-    propertiesPanel: { parent: panel },
+    propertiesPanel: {
+      parent: panel,
+      layout: { groups: { general: { open: true }, 'schemeflow-task': { open: true }, 'schemeflow-decision': { open: true } } },
+    },
     linting: { bpmnlint: lintConfig, active: true },
     schemeflow: { lanes: settings().lanes },
     moddleExtensions,
     additionalModules: [
       BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, lintModule, translateModule(),
-      { __init__: ['spiffPropertiesProvider'], spiffPropertiesProvider: ['type', SpiffPropertiesProvider] },
+      { __init__: ['spiffPropertiesProvider', 'subProcessLanes'], spiffPropertiesProvider: ['type', SpiffPropertiesProvider],
+        subProcessLanes: ['type', SubProcessLanes] },
     ],
   });
 }

@@ -60,11 +60,19 @@ export function debounce(fn, ms) {
 export function elementLabel(bo) {
   if (!bo) return '';
   const name = (bo.name || '').trim();
-  if (name) {
-    const parts = name.split(' / ');
-    return parts.length === 2 ? (config.lang === 'en' ? parts[1] : parts[0]) : name;
-  }
-  return t(KINDS[(bo.$type || '').replace('bpmn:', '')] || 'Unnamed element');
+  if (name) return pick(name);
+  const kind = t(KINDS[(bo.$type || '').replace('bpmn:', '')] || 'Unnamed element');
+  if (bo.sourceRef && bo.targetRef) return `${kind}: ${elementLabel(bo.sourceRef)} → ${elementLabel(bo.targetRef)}`;
+  return kind;
+}
+
+// A bilingual name "中文 / English" in the reader's language (as webui.i18n.pick does).
+function pick(name) {
+  const slash = name.lastIndexOf('/');
+  const zh = name.slice(0, slash).trim();
+  const en = name.slice(slash + 1).trim();
+  if (slash < 0 || !zh || !/[A-Za-z]/.test(en) || /[\u3400-\u9fff]/.test(en)) return name;
+  return config.lang === 'en' ? en : zh;
 }
 
 const KINDS = {
