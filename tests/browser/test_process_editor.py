@@ -101,7 +101,8 @@ def test_a_broken_draft_shows_its_problems_and_the_live_version_stays(new_page: 
     page.wait_for_selector("[data-problems] li")
     assert page.locator("[data-problems] li[data-problem='assess_acceptance']").count() == 1
     assert page.locator(".djs-element.sf-problem[data-element-id='assess_acceptance']").count() == 1
-    assert "验收评估" in page.locator("[data-problems]").inner_text()  # the task's name, not its id
+    problems = page.locator("[data-problems]").inner_text()
+    assert "验收评估" in problems and "不对应任何角色" in problems  # the task by name, the problem in Chinese
     page.locator("[data-deploy]").click()
     page.locator("[data-deploy-modal]").wait_for(state="visible")
     page.locator("[data-deploy-confirm]").click()
@@ -128,3 +129,31 @@ def test_process_pages_are_accessible_and_read_in_chinese(new_page: Any, site: S
         if violations:
             found.append(describe(path, violations))
     assert not found, "\n".join(found)
+
+
+def test_forms_and_decisions_tabs(new_page: Any, site: Site) -> None:
+    page = new_page(1366, 900)
+    sign_in(page, site, "admin")
+    errors = open_editor(page, site, "/admin/processes/pilot_lifecycle/versions/1")
+    assert page.locator("[data-save-state]").get_attribute("data-save-state") == "version"
+    page.locator("#tab-forms").click()
+    page.locator("[data-form-task]").select_option("review_scheme")
+    # the task page's own rendering of the review's form
+    page.locator("[data-form-preview] [data-form-rendered]").get_by_text("审核结论").first.wait_for()
+    schema = page.locator("[data-form-schema]")
+    schema.fill('{"type": "object", "properties": {"note": {"type": "string", "title": "备注"}}')
+    assert "不是有效的 JSON" in page.locator("[data-form-status]").inner_text()
+    schema.fill('{"type": "object", "properties": {"note": {"type": "string", "title": "备注"}}}')
+    page.locator("[data-form-preview] [data-form-rendered]").get_by_text("备注").wait_for()
+    assert page.locator("[data-save-state]").get_attribute("data-save-state") == "unsaved"
+    shoot(page, "admin-editor-forms")
+    found = blocking_violations(page, site)
+    page.locator("#tab-decisions").click()
+    page.wait_for_selector("[data-dmn-canvas] .tjs-table")
+    assert "星级" in page.locator("[data-dmn-canvas]").inner_text()
+    page.wait_for_selector("#pane-decisions.show.active")
+    page.wait_for_timeout(300)  # the tab's fade
+    shoot(page, "admin-editor-decisions")
+    found += blocking_violations(page, site)
+    assert not found, describe("editor tabs", found)
+    assert errors == []

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 STRINGS = (
     # our own labels and messages ({…} are filled in by the script)
-    _l("Unsaved changes"), _l("All changes saved"), _l("The draft could not be saved."),
+    _l("Unsaved changes"), _l("All changes saved"), _l("Not saved as a draft yet"), _l("The draft could not be saved."),
     _l("Saved by {who} at {when}"), _l("No problems: this draft can be deployed."), _l("The whole draft"),
     _l("line {n}"), _l("{n} problems"), _l("The draft could not be checked."),
     _l("This process has not been deployed yet: everything in it is new."),

@@ -18,6 +18,7 @@ from flask_login import current_user
 
 import engine
 from webui.admin import bp
+from webui.admin.problems import explained
 from webui.extensions import get_db
 from webui.reasons import explain
 from webui.tasks import form_render
@@ -32,7 +33,7 @@ def _files(data: Any) -> dict[str, str]:
 
 
 def _problems(problems: list[engine.Problem]) -> list[dict[str, object]]:
-    return [p.as_dict() for p in problems]
+    return [explained(p) for p in problems]
 
 
 @bp.post("/processes/<key>/draft")

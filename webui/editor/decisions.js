@@ -35,6 +35,9 @@ export class Decisions {
     this.current = name;
     this.select.value = name;
     const { warnings } = await this.modeler.importXML(this.state.files[name]);
+    // Open the first decision table itself (its header leads back to the requirements diagram).
+    const table = this.modeler.getViews().find((view) => view.type === 'decisionTable');
+    if (table) await this.modeler.open(table);
     this.root.querySelector('[data-dmn-status]').textContent = warnings.length
       ? t('{n} parts of this file could not be read and are left as they are.', { n: warnings.length }) : '';
     this.watch();

@@ -91,7 +91,10 @@ export class Forms {
   }
 
   async renderPreview() {
+    this.asked = (this.asked || 0) + 1;
+    const asked = this.asked;
     const { ok, text } = await postForm(settings().urls.preview, { schema: this.schema.value, ui: this.ui.value });
+    if (asked !== this.asked) return;  // a later preview is on its way
     if (!ok) {
       this.status.textContent = t('The preview could not be made.');
       return;

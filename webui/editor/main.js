@@ -13,7 +13,7 @@ const state = {
   files: { ...config.files },
   main: config.main,
   baseVersion: config.base_version,
-  dirty: Boolean(config.unsaved),
+  dirty: false,  // a version opened here is no draft yet, but nothing is lost by leaving it
   modeler: null,
   markDirty() { setDirty(true); },
 };
@@ -24,6 +24,14 @@ function setDirty(dirty) {
   badge.textContent = dirty ? t('Unsaved changes') : t('All changes saved');
   badge.className = `badge ${dirty ? 'text-bg-warning' : 'text-bg-success'}`;
   badge.dataset.saveState = dirty ? 'unsaved' : 'saved';
+}
+
+// A deployed version opened here: no draft yet, and nothing to lose by leaving.
+function showVersion() {
+  const badge = $('[data-save-state]');
+  badge.textContent = t('Not saved as a draft yet');
+  badge.className = 'badge text-bg-secondary';
+  badge.dataset.saveState = 'version';
 }
 
 function message(kind, text) {
@@ -46,7 +54,8 @@ async function openBpmn(name) {
   const note = $('[data-import-warnings]');
   note.hidden = !warnings.length;
   note.textContent = warnings.length
-    ? t('{n} parts of this file could not be read; they are dropped when you save.', { n: warnings.length }) : '';
+    ? `${t('{n} parts of this file could not be read; they are dropped when you save.', { n: warnings.length })} `
+      + `(${warnings.map((w) => w.message).join('; ')})` : '';
   state.modeler.get('canvas').zoom('fit-viewport');
   forms.refresh();
 }
@@ -79,7 +88,8 @@ function showProblems(problems) {
     const where = element ? elementLabel(element.businessObject) : (p.file || t('The whole draft'));
     const item = el('li', { class: 'list-group-item', 'data-problem': p.element || '' },
       el('strong', {}, where), p.line ? el('span', { class: 'text-body-secondary' }, ` (${p.file}, ${t('line {n}', { n: p.line })})`) : null,
-      el('div', {}, p.message));
+      el('div', {}, p.message),
+      p.detail ? el('div', { class: 'small text-body-secondary', lang: 'en' }, p.detail) : null);
     if (pinned) {
       item.classList.add('list-group-item-action');
       item.setAttribute('role', 'button');
@@ -175,7 +185,11 @@ async function start() {
   state.modeler = createModeler($('[data-editor-canvas]'), $('[data-editor-panel]'));
   pins = new Pins(state.modeler);
   window.schemeflowEditor = state;  // for tests and the curious: state.modeler is bpmn-js
-  state.modeler.on('commandStack.changed', () => { setDirty(true); forms.refresh(); });
+  state.modeler.on('commandStack.changed', (event) => {
+    if (event.trigger === 'clear') return;  // a file was (re)opened
+    setDirty(true);
+    forms.refresh();
+  });
   const picker = $('[data-bpmn-file]');
   const bpmnFiles = Object.keys(state.files).filter((n) => /\.(bpmn|xml)$/i.test(n)).sort();
   picker.replaceChildren(...bpmnFiles.map((n) => el('option', { value: n }, n)));
@@ -185,7 +199,7 @@ async function start() {
     picker.value = state.main;
     await openBpmn(state.main);
   }
-  setDirty(state.dirty);
+  if (config.unsaved) showVersion(); else setDirty(false);
   $('[data-save]').addEventListener('click', save);
   $('[data-validate]').addEventListener('click', validate);
   $('[data-compare]').addEventListener('click', compare);
