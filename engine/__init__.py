@@ -6,8 +6,10 @@ takes the acting user (``user_id``; the command line passes ``SYSTEM``) and deci
 """
 from engine import admin
 from engine import attachments
+from engine import catalog
 from engine import clock
 from engine import comments
+from engine import drafts
 from engine import forms
 from engine import indicators
 from engine import pilots
@@ -28,6 +30,7 @@ from engine.definitions import deploy
 from engine.definitions import list_definitions
 from engine.definitions import read_paths
 from engine.definitions import shipped_processes
+from engine.definitions import validate_bundle
 from engine.dossier import Document
 from engine.dossier import Dossier
 from engine.dossier import TaskView
@@ -41,6 +44,7 @@ from engine.errors import Forbidden
 from engine.errors import InvalidData
 from engine.errors import InvalidState
 from engine.errors import NotFound
+from engine.errors import Problem
 from engine.errors import WorkflowFailed
 from engine.inbox import SCOPES as TASK_SCOPES
 from engine.inbox import SORTS as TASK_SORTS
@@ -87,16 +91,16 @@ __all__ = [
     "get_task", "get_user", "inbox_view", "instance_events", "list_definitions", "list_instances", "list_pilots",
     "list_provinces", "make_engine", "make_sessionmaker", "read_paths", "reassign", "reassign_candidates",
     "resume", "save_draft", "send_message", "shipped_processes", "start", "step_options", "suspend",
-    "task_form", "tasks_for", "unclaim", "upgrade_schema",
+    "task_form", "tasks_for", "unclaim", "upgrade_schema", "validate_bundle",
     # namespaces of calls and their types
-    "admin", "attachments", "clock", "comments", "forms", "indicators", "pilots", "reference", "rounds",
-    "saved_filters", "stats", "user_admin", "users",
+    "admin", "attachments", "catalog", "clock", "comments", "drafts", "forms", "indicators", "pilots", "reference",
+    "rounds", "saved_filters", "stats", "user_admin", "users",
     # what the calls take and return
     "SYSTEM", "Actor", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask", "InboxView", "InstanceView",
     "Page",
     "Pilot", "Province", "Rights", "Role", "TaskQuery", "TaskView", "User",
     # errors
-    "ConflictError", "DeployError", "EngineError", "Forbidden", "InvalidData", "InvalidState", "NotFound",
+    "ConflictError", "DeployError", "EngineError", "Forbidden", "InvalidData", "InvalidState", "NotFound", "Problem",
     "WorkflowFailed",
     # constants
     "BPMN_NS", "LANE_ROLES", "MAX_ID", "SAFE_XML", "TASK_SCOPES", "TASK_SORTS",

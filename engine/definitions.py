@@ -63,6 +63,19 @@ def deploy(db: sessionmaker[Session], files: Iterable[tuple[str, bytes]], *, use
     return result
 
 
+def validate_bundle(db: sessionmaker[Session], files: Iterable[tuple[str, bytes]], *, user_id: lookup.Actor,
+                    max_bytes: int = DEFAULT_MAX_BYTES, allow_scripts: bool = False) -> list[Problem]:
+    """Every problem deploying ``files`` would meet (the same checks, nothing stored); empty when
+    the bundle would deploy. Administrators only."""
+    with db() as session:
+        lookup.admin_actor(session, user_id)
+    try:
+        bpmn.parse_bundle(files, max_bytes=max_bytes, allow_scripts=allow_scripts, services=services.NAMES)
+    except DeployError as exc:
+        return list(exc.problems)
+    return []
+
+
 def _store(session: Session, bundle: bpmn.Bundle, process: bpmn.ParsedProcess, digest: str,
            actor_id: int | None) -> Deployed:
     definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == process.key))

@@ -367,3 +367,15 @@ class IndicatorRevision(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     indicator: Mapped[Indicator] = relationship(back_populates="revisions")
     actor: Mapped[User | None] = relationship()
+class DefinitionDraft(Base):
+    """An administrator's unfinished edit of a definition (or of a new one): the bundle's files as
+    text, the version it started from, who saved it last and when. Saving again replaces it."""
+
+    __tablename__ = "definition_draft"
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # the definition it becomes
+    files: Mapped[dict[str, Any]] = mapped_column(JSON)  # file name -> text (BPMN, DMN, JSON)
+    base_version: Mapped[int | None]
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    saved_at: Mapped[created]
+    saved_by: Mapped[User | None] = relationship()

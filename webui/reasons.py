@@ -79,6 +79,16 @@ SENTENCES = {
     "indicator_unchanged": _l("Nothing was changed: the wording is the same as before."),
     "indicator_level": _l("Third-level indicators are added under a second-level one, and only they can be retired."),
     "indicator_already": _l("The indicator is already in that state."),
+    "invalid_key": _l("A process key uses letters, digits and _ . -, and starts with a letter."),
+    "key_taken": _l("A process or a draft with the key %(key)s exists already: open it from the list."),
+    "draft_exists": _l("There is a draft of %(key)s already: open it from the list, or discard it first."),
+    "draft_not_found": _l("There is no saved draft of this process (it may have been deployed or discarded)."),
+    "version_not_found": _l("This version of the process does not exist."),
+    "file_not_found": _l("This version has no such file."),
+    "not_bpmn": _l("This is not a BPMN 2.0 file."),
+    "no_process": _l("This BPMN file defines no process with an id."),
+    "file_too_large": _l("The file is too large (at most %(limit)s bytes)."),
+    "invalid_draft": _l("The draft's files could not be read: only .bpmn, .dmn and .json files, as text."),
 }
 
 

@@ -2,7 +2,7 @@
 history, seeded with the trial edition shipped in engine/reference/indicators.csv (4 / 11 / 57)
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-03 09:00:00
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from alembic import op
 from engine.models import UTCDateTime
 
 revision = '0008'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
