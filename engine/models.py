@@ -225,6 +225,29 @@ class Instance(Base):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
+class InstanceSnapshot(Base):
+    """An instance as it was before an administrator migrated it to another version: revert puts
+    exactly this state and version back, while the instance has not moved on since."""
+
+    __tablename__ = "instance_snapshot"
+    __table_args__ = (Index("ix_instance_snapshot_instance", "instance_id", "id"),)
+    id: Mapped[intpk]
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))  # the version it was on
+    to_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    workflow_json: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    # The instance's lock version right after the migration: a revert is allowed only while the
+    # instance still has it (nothing happened to it since).
+    lock_version: Mapped[int]
+    batch: Mapped[str] = mapped_column(String(36))  # the one action several instances moved in
+    reason: Mapped[str | None] = mapped_column(Text)
+    taken_at: Mapped[created]
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reverted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reverted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
 class HumanTask(Base):
     """Projection of every user/manual task; inbox queries never deserialize a workflow."""
 
