@@ -10,6 +10,7 @@ from engine import clock
 from engine import comments
 from engine import forms
 from engine import migration
+from engine import operations
 from engine import pilots
 from engine import reference
 from engine import rounds
@@ -84,7 +85,7 @@ __all__ = [
     "resume", "save_draft", "send_message", "shipped_processes", "start", "step_options", "suspend",
     "task_form", "tasks_for", "unclaim", "upgrade_schema",
     # namespaces of calls and their types
-    "admin", "attachments", "clock", "comments", "forms", "migration", "pilots", "reference", "rounds",
+    "admin", "attachments", "clock", "comments", "forms", "migration", "operations", "pilots", "reference", "rounds",
     "saved_filters", "stats", "users",
     # what the calls take and return
     "SYSTEM", "Actor", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask", "InstanceView", "Page",
