@@ -54,6 +54,16 @@ SENTENCES = {
     "comment_field_unknown": _l("Choose a field of the form, or none."),
     "form_invalid": _l("Some entries do not fit the form (%(n)s problems)."),
     "invalid_definition": _l("The definition was refused (%(n)s problems)."),
+    "migration_refused": _l("%(n)s of the selected instances cannot move; nothing was migrated."),
+    "nothing_to_revert": _l("This instance has no migration to revert."),
+    "instance_moved_on": _l("The process moved on since it was migrated; reverting would lose that, so nothing was "
+                            "changed."),
+    "cannot_send_back": _l("The process cannot be sent back to this step."),
+    "not_in_error": _l("Only a process stopped with an error can be retried."),
+    "version_not_found": _l("The process has no version %(n)s."),
+    "mixed_processes": _l("The selected instances belong to different processes; migrate one process at a time."),
+    "no_instances": _l("Choose at least one instance."),
+    "too_many_instances": _l("At most %(n)s instances can be migrated at once."),
 }
 
 

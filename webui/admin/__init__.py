@@ -22,3 +22,4 @@ def _administrators_only() -> None:
 
 
 from webui.admin import home  # noqa: E402,F401  (routes register on bp)
+from webui.admin import instances  # noqa: E402,F401  (routes register on bp)
