@@ -212,6 +212,7 @@ class Failure:
     id: int
     at: datetime
     instance_id: int
+    subject: str | None  # the pilot (or province) of the instance
     message: str | None
     still_in_error: bool
 
@@ -229,8 +230,11 @@ def incidents(db: sessionmaker[Session], *, user_id: int, limit: int = 50) -> In
         open_ = [_row(i) for i in session.scalars(select(Instance).where(Instance.state == InstanceState.ERROR)
                                                   .options(*_LOADED).order_by(Instance.updated_at.desc()))]
         in_error = {r.id for r in open_}
-        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "instance_error",
-                                                          AuditEvent.instance_id.is_not(None))
-                                 .order_by(AuditEvent.id.desc()).limit(limit))
-        return Incidents(open_, [Failure(e.id, e.at, e.instance_id or 0, e.message, e.instance_id in in_error)
-                                 for e in events])
+        events = list(session.scalars(select(AuditEvent).where(AuditEvent.action == "instance_error",
+                                                               AuditEvent.instance_id.is_not(None))
+                                      .order_by(AuditEvent.id.desc()).limit(limit)))
+        subjects = {i.id: (i.pilot.name if i.pilot else i.province.name if i.province else None)
+                    for i in session.scalars(select(Instance).where(Instance.id.in_({e.instance_id for e in events}))
+                                             .options(*_LOADED))}
+        return Incidents(open_, [Failure(e.id, e.at, e.instance_id or 0, subjects.get(e.instance_id or 0), e.message,
+                                         e.instance_id in in_error) for e in events])

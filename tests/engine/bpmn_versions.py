@@ -25,6 +25,7 @@ class Version:
     multi: dict[str, int] = field(default_factory=dict)  # step → parallel instances
     calls: set[str] = field(default_factory=set)  # steps that call the process "child"
     names: dict[str, str] = field(default_factory=dict)
+    title: str | None = None  # the process's name (its key when none)
 
     def xml(self) -> bytes:
         lanes: dict[str, list[str]] = {}
@@ -50,7 +51,7 @@ class Version:
         lane_xml = "".join(f'<bpmn:lane id="lane_{name}" name="{name}">'
                            + "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in members) + "</bpmn:lane>"
                            for name, members in lanes.items())
-        body = (f'<bpmn:process id="{self.key}" name="{self.key}" isExecutable="true">'
+        body = (f'<bpmn:process id="{self.key}" name="{self.title or self.key}" isExecutable="true">'
                 f'<bpmn:laneSet id="ls">{lane_xml}</bpmn:laneSet>{"".join(nodes)}{"".join(flows)}</bpmn:process>')
         return (HEAD.format(key=self.key) + body + (CHILD if self.calls else "") + "</bpmn:definitions>").encode()
 
