@@ -12,6 +12,8 @@ from engine import comments
 from engine import drafts
 from engine import forms
 from engine import indicators
+from engine import migration
+from engine import operations
 from engine import pilots
 from engine import reference
 from engine import rounds
@@ -93,8 +95,8 @@ __all__ = [
     "resume", "save_draft", "send_message", "shipped_processes", "start", "step_options", "suspend",
     "task_form", "tasks_for", "unclaim", "upgrade_schema", "validate_bundle",
     # namespaces of calls and their types
-    "admin", "attachments", "catalog", "clock", "comments", "drafts", "forms", "indicators", "pilots", "reference",
-    "rounds", "saved_filters", "stats", "user_admin", "users",
+    "admin", "attachments", "catalog", "clock", "comments", "drafts", "forms", "indicators", "migration",
+    "operations", "pilots", "reference", "rounds", "saved_filters", "stats", "user_admin", "users",
     # what the calls take and return
     "SYSTEM", "Actor", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask", "InboxView", "InstanceView",
     "Page",

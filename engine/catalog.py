@@ -96,7 +96,7 @@ def version_files(db: sessionmaker[Session], key: str, number: int, *,
             .where(ProcessDefinition.key == key, ProcessVersion.number == number)
             .order_by(DefinitionFile.name)).all()
         if not rows:
-            raise NotFound(f"no version {number} of {key!r}", reason="version_not_found")
+            raise NotFound(f"no version {number} of {key!r}", reason="version_not_found", n=number)
         return [(name, kind, content) for name, kind, content in rows]
 
 

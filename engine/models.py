@@ -3,13 +3,10 @@ projection, audit events and attachment metadata. Models change state; they neve
 from __future__ import annotations
 
 import enum
-from datetime import UTC
 from datetime import datetime
-from typing import Annotated
 from typing import Any
 
 from sqlalchemy import JSON
-from sqlalchemy import DateTime
 from sqlalchemy import Enum
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
@@ -18,15 +15,16 @@ from sqlalchemy import LargeBinary
 from sqlalchemy import MetaData
 from sqlalchemy import String
 from sqlalchemy import Text
-from sqlalchemy import TypeDecorator
 from sqlalchemy import UniqueConstraint
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
-from engine import clock
+from engine.columns import UTCDateTime
+from engine.columns import created
+from engine.columns import intpk
+from engine.columns import name200
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -35,32 +33,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes on every database (SQLite drops the offset otherwise)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-intpk = Annotated[int, mapped_column(primary_key=True)]
-created = Annotated[datetime, mapped_column(UTCDateTime, default=clock.now)]
-when = Annotated[datetime, mapped_column(UTCDateTime)]
-name200 = Annotated[str, mapped_column(String(200))]
 
 
 class Base(DeclarativeBase):
@@ -223,6 +195,29 @@ class Instance(Base):
     province: Mapped[Province | None] = relationship()
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+
+class InstanceSnapshot(Base):
+    """An instance as it was before an administrator migrated it to another version: revert puts
+    exactly this state and version back, while the instance has not moved on since."""
+
+    __tablename__ = "instance_snapshot"
+    __table_args__ = (Index("ix_instance_snapshot_instance", "instance_id", "id"),)
+    id: Mapped[intpk]
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))  # the version it was on
+    to_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    workflow_json: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    # The instance's lock version right after the migration: a revert is allowed only while the
+    # instance still has it (nothing happened to it since).
+    lock_version: Mapped[int]
+    batch: Mapped[str] = mapped_column(String(36))  # the one action several instances moved in
+    reason: Mapped[str | None] = mapped_column(Text)
+    taken_at: Mapped[created]
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reverted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reverted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class HumanTask(Base):

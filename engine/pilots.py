@@ -148,6 +148,7 @@ class Event:
     comment: str | None
     message: str | None
     decision_node: dict[str, Any] | None = None  # the decision field's schema node (its option titles)
+    versions: tuple[int, int] | None = None  # a migration or its revert: from and to version
 
 
 @dataclass
@@ -245,8 +246,19 @@ def _events(bodies: dict[int, str], rows: list[AuditEvent], tasks: dict[str, Hum
         step = (names.get(bpmn_id) or element_name(bpmn_id)) if bpmn_id else None
         message = None if e.action in _MACHINE_MESSAGES else e.message  # a reason typed by a person stays
         out.append(Event(e.id, e.action, e.at, _label(e.actor), bpmn_id, step, task.round if task else None,
-                         decision, comment, message, node))
+                         decision, comment, message, node, _versions(e)))
     return out
+
+
+def _versions(e: AuditEvent) -> tuple[int, int] | None:
+    """From and to version of a migration or its revert."""
+    before, after = e.data_before, e.data_after
+    if e.action in _MIGRATIONS and isinstance(before, dict) and isinstance(after, dict):
+        return before.get("version"), after.get("version")  # type: ignore[return-value]
+    return None
+
+
+_MIGRATIONS = {"instance_migrated", "instance_migration_reverted"}
 
 
 def _detail(session: Session, instance: Instance, loaded: _Loaded) -> InstanceDetail:

@@ -5,7 +5,8 @@ without pruning each completion deserializes, walks and serializes the whole his
 grows with every round), and a loop past ~333 rounds sinks below the depth-1000 horizon of
 SpiffWorkflow's iterators and silently stalls. The history that matters to people lives in our
 own tables (audit events, human_task rows, ``Instance.visited``), so a workflow keeps only its
-root and the subtree of the deepest completed task above every unfinished one.
+root and the subtree of the last completed user task above every unfinished one (the step an
+administrator may send the process back to; engine/operations.py).
 
 Nothing an unfinished task can reach is touched: unfinished tasks keep their parents, data,
 siblings and descendants; only the chain of finished tasks above the cut, and branches that
@@ -16,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -59,7 +61,8 @@ def _prune_one(workflow: Any) -> list[Task]:
 
 
 def _cut_point(workflow: Any) -> Task | None:
-    """The deepest completed task that is an ancestor of every unfinished task."""
+    """The deepest completed user task that is an ancestor of every unfinished task (else the
+    deepest completed task that is)."""
     unfinished = [t for t in workflow.tasks.values() if not t.state & DONE]
     if not unfinished:
         return None
@@ -76,7 +79,15 @@ def _cut_point(workflow: Any) -> Task | None:
         deepest = min(deepest, position)
     while deepest > 0 and chain[deepest].state != TaskState.COMPLETED:
         deepest -= 1
-    return chain[deepest]
+    # The last user task everyone passed stays too, so an administrator can send the process back
+    # to it (SpiffWorkflow resets only to a task in the tree); it costs one round, not a history.
+    step = deepest
+    while step > 0 and not (chain[step].state == TaskState.COMPLETED and chain[step].task_spec.manual):
+        step -= 1
+    if step == 0:
+        return chain[deepest]
+    # With its boundary events' split above it, so that a reset re-arms its timers as well.
+    return chain[step - 1] if isinstance(chain[step - 1].task_spec, BoundaryEventSplit) else chain[step]
 
 
 def _ancestors(task: Task) -> list[Task]:

@@ -83,12 +83,21 @@ SENTENCES = {
     "key_taken": _l("A process or a draft with the key %(key)s exists already: open it from the list."),
     "draft_exists": _l("There is a draft of %(key)s already: open it from the list, or discard it first."),
     "draft_not_found": _l("There is no saved draft of this process (it may have been deployed or discarded)."),
-    "version_not_found": _l("This version of the process does not exist."),
     "file_not_found": _l("This version has no such file."),
     "not_bpmn": _l("This is not a BPMN 2.0 file."),
     "no_process": _l("This BPMN file defines no process with an id."),
     "file_too_large": _l("The file is too large (at most %(limit)s bytes)."),
     "invalid_draft": _l("The draft's files could not be read: only .bpmn, .dmn and .json files, as text."),
+    "migration_refused": _l("%(n)s of the selected instances cannot move; nothing was migrated."),
+    "nothing_to_revert": _l("This instance has no migration to revert."),
+    "instance_moved_on": _l("The process moved on since it was migrated; reverting would lose that, so nothing was "
+                            "changed."),
+    "cannot_send_back": _l("The process cannot be sent back to this step."),
+    "not_in_error": _l("Only a process stopped with an error can be retried."),
+    "version_not_found": _l("The process has no version %(n)s."),
+    "mixed_processes": _l("The selected instances belong to different processes; migrate one process at a time."),
+    "no_instances": _l("Choose at least one instance."),
+    "too_many_instances": _l("At most %(n)s instances can be migrated at once."),
 }
 
 

@@ -50,10 +50,13 @@ def test_pruning_keeps_what_waiting_tasks_need(two_step: World) -> None:
         wf = state.restore(instance)
     assert pruning.prune(wf) == set()  # saving already pruned everything prunable
     root = wf.task_tree
-    # Only the completed split above the ready task and its waiting reminder stays, under the root.
+    # Only the last completed review (the step an admin may send back to), the split above the
+    # ready task and its waiting reminder stay, under the root.
     (cut,) = root.children
-    assert cut.task_spec.name == "submit.BoundaryEventSplit"
-    assert sorted(c.task_spec.name for c in cut.children) == ["remind", "submit"]
+    assert cut.task_spec.name == "review"
+    (split,) = cut.children[0].children  # review → decide → the split
+    assert split.task_spec.name == "submit.BoundaryEventSplit"
+    assert sorted(c.task_spec.name for c in split.children) == ["remind", "submit"]
     waiting = [e.event_type for e in wf.waiting_events()]
     assert waiting == ["DurationTimerEventDefinition"]  # the reminder on the ready submit task survives
     assert json.loads(instance.workflow_json)["root"] == str(root.id)

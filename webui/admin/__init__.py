@@ -23,6 +23,7 @@ def _administrators_only() -> None:
 
 from webui.admin import home  # noqa: E402,F401  (routes register on bp)
 from webui.admin import indicators  # noqa: E402,F401
+from webui.admin import instances  # noqa: E402,F401
 from webui.admin import pilots  # noqa: E402,F401
 from webui.admin import processes  # noqa: E402,F401
 from webui.admin import users  # noqa: E402,F401

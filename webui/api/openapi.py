@@ -66,6 +66,23 @@ SCHEMAS: dict[str, Any] = {
         "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}, "action": {"type": "string"},
         "actor": NULL_STR, "task_id": NULL_STR, "bpmn_id": NULL_STR, "before": {}, "after": {},
         "message": NULL_STR}},
+    "MigrationStep": {"type": "object", "required": ["bpmn_id"], "properties": {
+        "bpmn_id": {"type": "string"}, "name": NULL_STR,
+        "attributes": {"type": "array", "items": {"type": "string"}, "description": "for a changed step"}}},
+    "MigrationVerdict": {"type": "object", "required": ["instance_id", "from_version", "to_version", "can_move"],
+                         "properties": {
+        "instance_id": {"type": "integer"}, "from_version": {"type": "integer"}, "to_version": {"type": "integer"},
+        "can_move": {"type": "boolean"},
+        "reason": {**NULL_STR, "description": "why it cannot move: same_version, instance_completed, "
+                   "instance_cancelled, token_in_removed_step, token_in_changed_step, subprocess_running, "
+                   "loop_running, subprocess_removed, unsafe_structure"},
+        "element": {**NULL_STR, "description": "the step the refusal is about"},
+        "added": {"type": "array", "items": _ref("MigrationStep")},
+        "removed": {"type": "array", "items": _ref("MigrationStep")},
+        "changed": {"type": "array", "items": _ref("MigrationStep")}}},
+    "Migration": {"type": "object", "required": ["process", "to_version", "dry_run", "instances"], "properties": {
+        "process": {"type": "string"}, "to_version": {"type": "integer"}, "dry_run": {"type": "boolean"},
+        "instances": {"type": "array", "items": _ref("MigrationVerdict")}}},
     "Deployed": {"allOf": [_ref("Definition"), {"type": "object", "properties": {
         "created": {"type": "boolean"}, "deployed": {"type": "array", "items": _ref("Definition")}}}]},
 }
@@ -132,6 +149,15 @@ OPERATIONS: list[tuple[str, str, str, dict[str, Any], list[dict[str, Any]], dict
     ("post", "/instances/{id}/suspend", "Suspend (admin, with a reason)", _ref("Instance"), [_ID], REASON, "200"),
     ("post", "/instances/{id}/resume", "Resume (admin, with a reason)", _ref("Instance"), [_ID], REASON, "200"),
     ("post", "/instances/{id}/cancel", "Cancel (admin, with a reason)", _ref("Instance"), [_ID], REASON, "200"),
+    ("post", "/instances/{id}/migrate",
+     "Dry run (default) or migrate to another version of its process (admin); a refusal is a 409 whose "
+     "details name the reason", _ref("Migration"), [_ID],
+     _json_body({"to_version": {"type": "integer"}, "dry_run": {"type": "boolean", "default": True},
+                 "reason": {"type": "string"}}, ["to_version"]), "200"),
+    ("post", "/instances/{id}/migrate/revert",
+     "Revert the last migration exactly (admin); 409 once the instance moved on", _ref("Instance"), [_ID],
+     {"required": False, "content": {"application/json": {"schema": {
+         "type": "object", "properties": {"reason": {"type": "string"}}}}}}, "200"),
     ("get", "/tasks", "Your task lists", _page_of("Task"),
      [_q("scope", "string", list(engine.TASK_SCOPES)), _q("province_id"), _q("pilot_id"),
       _q("bpmn_id", "string"), _q("overdue", "boolean"), _q("page"), _q("per_page")], None, "200"),

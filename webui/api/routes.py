@@ -173,6 +173,36 @@ def admin_action(instance_id: int, action: str) -> Response:
     return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=current_user.id)))
 
 
+@bp.post("/instances/<int:instance_id>/migrate")
+def migrate(instance_id: int) -> Response:
+    """Dry run (the default) or migrate one instance to another version of its process (admin)."""
+    data = body()
+    to_version = id_field(data, "to_version")
+    if to_version is None:
+        raise engine.InvalidData("'to_version' (integer) is required", [{"field": "to_version", "message": "required"}])
+    dry_run = data.get("dry_run", True)
+    if not isinstance(dry_run, bool):
+        raise engine.InvalidData("'dry_run' must be true or false", [{"field": "dry_run", "message": "not a boolean"}])
+    if dry_run:
+        plan = engine.migration.plan(get_db(), [instance_id], to_version=to_version, user_id=current_user.id)
+    else:
+        plan = engine.migration.migrate(get_db(), [instance_id], to_version=to_version, user_id=current_user.id,
+                                        reason=_reason(data))
+    return jsonify(serialize.migration(plan, dry_run))
+
+
+@bp.post("/instances/<int:instance_id>/migrate/revert")
+def revert_migration(instance_id: int) -> Response:
+    """Put back the state and version the instance had before its last migration (admin)."""
+    view = engine.migration.revert(get_db(), instance_id, user_id=current_user.id, reason=_reason(body()))
+    return jsonify(serialize.instance(view))
+
+
+def _reason(data: dict[str, Any]) -> str | None:
+    reason = data.get("reason")
+    return reason if isinstance(reason, str) else None
+
+
 @bp.get("/tasks")
 def tasks() -> Response:
     scope = request.args.get("scope", "group")

@@ -75,3 +75,16 @@ def event(e: AuditEvent) -> dict[str, Any]:
     return {"id": e.id, "at": iso(e.at), "action": e.action, "actor": e.actor.username if e.actor else None,
             "task_id": e.task_id, "bpmn_id": e.bpmn_id, "before": e.data_before, "after": e.data_after,
             "message": e.message}
+
+
+def migration(plan: Any, dry_run: bool) -> dict[str, Any]:
+    """A migration's dry run or result (``engine.migration.Plan``): per instance, can it move."""
+    def steps(items: list[Any]) -> list[dict[str, Any]]:
+        return [{"bpmn_id": s.bpmn_id, "name": s.name} | ({"attributes": list(s.attributes)} if s.attributes else {})
+                for s in items]
+
+    return {"process": plan.process, "to_version": plan.to_version, "dry_run": dry_run,
+            "instances": [{"instance_id": v.instance_id, "from_version": v.from_version, "to_version": v.to_version,
+                           "can_move": v.can_move, "reason": v.reason, "element": v.element,
+                           "added": steps(v.changes.added), "removed": steps(v.changes.removed),
+                           "changed": steps(v.changes.changed)} for v in plan.instances]}

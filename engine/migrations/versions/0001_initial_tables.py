@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import engine.models
+import engine.columns
 
 revision = '0001'
 down_revision = None
@@ -22,7 +22,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=200), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('created_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', engine.columns.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_definition')),
     sa.UniqueConstraint('key', name=op.f('uq_process_definition_key'))
     )
@@ -56,7 +56,7 @@ def upgrade() -> None:
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=True),
     sa.Column('session_version', sa.Integer(), nullable=False),
-    sa.Column('created_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', engine.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['pilot_id'], ['pilot.id'], name=op.f('fk_user_account_pilot_id_pilot')),
     sa.ForeignKeyConstraint(['province_id'], ['province.id'], name=op.f('fk_user_account_province_id_province')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
@@ -73,7 +73,7 @@ def upgrade() -> None:
     sa.Column('spec_hash', sa.String(length=64), nullable=False),
     sa.Column('serializer_version', sa.String(length=20), nullable=False),
     sa.Column('needs_pilot', sa.Boolean(), nullable=False),
-    sa.Column('deployed_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deployed_at', engine.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('deployed_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['definition_id'], ['process_definition.id'], name=op.f('fk_process_version_definition_id_process_definition')),
     sa.ForeignKeyConstraint(['deployed_by_id'], ['user_account.id'], name=op.f('fk_process_version_deployed_by_id_user_account')),
@@ -100,14 +100,14 @@ def upgrade() -> None:
     sa.Column('workflow_json', sa.Text(), nullable=False),
     sa.Column('serializer_version', sa.String(length=20), nullable=False),
     sa.Column('lock_version', sa.Integer(), nullable=False),
-    sa.Column('next_timer_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_timer_at', engine.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('stage', sa.String(length=400), nullable=True),
     sa.Column('waiting_messages', sa.JSON(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
-    sa.Column('started_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', engine.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('started_by_id', sa.Integer(), nullable=True),
-    sa.Column('ended_at', engine.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', engine.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', engine.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['pilot_id'], ['pilot.id'], name=op.f('fk_instance_pilot_id_pilot')),
     sa.ForeignKeyConstraint(['province_id'], ['province.id'], name=op.f('fk_instance_province_id_province')),
     sa.ForeignKeyConstraint(['started_by_id'], ['user_account.id'], name=op.f('fk_instance_started_by_id_user_account')),
@@ -131,7 +131,7 @@ def upgrade() -> None:
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('round', sa.Integer(), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
-    sa.Column('uploaded_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_at', engine.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['instance_id'], ['instance.id'], name=op.f('fk_attachment_instance_id_instance')),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_attachment_uploaded_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attachment'))
@@ -142,7 +142,7 @@ def upgrade() -> None:
 
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', engine.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=50), nullable=False),
     sa.Column('instance_id', sa.Integer(), nullable=True),
@@ -171,9 +171,9 @@ def upgrade() -> None:
     sa.Column('round', sa.Integer(), nullable=False),
     sa.Column('state', sa.Enum('ready', 'completed', 'cancelled', name='taskstatus', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('claimed_by_id', sa.Integer(), nullable=True),
-    sa.Column('due_at', engine.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', engine.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('completed_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('due_at', engine.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', engine.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', engine.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_by_id', sa.Integer(), nullable=True),
     sa.Column('data', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['claimed_by_id'], ['user_account.id'], name=op.f('fk_human_task_claimed_by_id_user_account')),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from engine.models import UTCDateTime
+from engine.columns import UTCDateTime
 
 revision = '0003'
 down_revision = '0002'

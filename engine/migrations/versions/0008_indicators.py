@@ -2,7 +2,7 @@
 history, seeded with the trial edition shipped in engine/reference/indicators.csv (4 / 11 / 57)
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03 09:00:00
 """
 from __future__ import annotations
@@ -14,10 +14,10 @@ from importlib import resources
 import sqlalchemy as sa
 from alembic import op
 
-from engine.models import UTCDateTime
+from engine.columns import UTCDateTime
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
