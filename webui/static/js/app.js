@@ -51,3 +51,30 @@ document.addEventListener("focusin", (event) => {
 // so a screen reader reads it first and a keyboard user tabs on from it to the fields.
 const focusFirst = document.querySelector("[data-focus-on-load]");
 if (focusFirst) focusFirst.focus();
+
+// File fields in the page's language: the browser's own button and "no file" text follow the
+// browser's language, not the page's. The real input stays where it is (it is what the form
+// sends and what its label names) but is drawn as a button and the chosen file's name, in words
+// the page gives (data-file-choose / data-file-none on <body>).
+for (const input of document.querySelectorAll("input[type=file].form-control")) {
+  const { fileChoose, fileNone } = document.body.dataset;
+  if (!fileChoose) continue;
+  const picker = document.createElement("div");
+  picker.className = "file-picker input-group" + (input.classList.contains("form-control-sm") ? " input-group-sm" : "");
+  const button = document.createElement("span");
+  button.className = "btn btn-outline-secondary";
+  button.textContent = fileChoose;
+  button.setAttribute("aria-hidden", "true");
+  const name = document.createElement("span");
+  name.className = "form-control text-truncate";
+  name.setAttribute("aria-hidden", "true");
+  input.parentNode.insertBefore(picker, input);
+  picker.append(input, button, name);
+  input.classList.add("file-picker-input");
+  const show = () => {
+    name.textContent = input.files.length ? Array.from(input.files, (f) => f.name).join(", ") : fileNone;
+    name.classList.toggle("text-body-secondary", !input.files.length);
+  };
+  input.addEventListener("change", show);
+  show();
+}
