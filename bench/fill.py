@@ -153,23 +153,20 @@ def add_places(db: sessionmaker[Session], n_provinces: int, n_pilots: int) -> No
     taken = {(p.province_id, p.name) for p in engine.list_pilots(db, user_id=SYSTEM)}
     count = len(taken)
     ids = {p.name: p.id for p in engine.list_provinces(db, user_id=SYSTEM)}
-    rows: list[str] = []
-    names = {p: list(PLACES.get(p, ())) for p in provinces}
-    serial = 0
+    names = {p: [n for n in PLACES.get(p, ()) if (ids.get(p), n) not in taken] for p in provinces}
+    serial = iter(range(1, 10_000))
+
+    def row(province: str) -> str:
+        name = names[province].pop(0) if names[province] else f"试点{next(serial):03d}区"
+        return f"{province},{name},{_level(name)}"
+
+    # A province exists through its pilots: each province without one gets one, then all in turn.
+    with_pilots = {province for province in provinces if ids.get(province) in {pid for pid, _ in taken}}
+    missing = [p for p in provinces if p not in with_pilots]
+    order = missing + sorted(with_pilots)
+    rows = [row(p) for p in missing]
     while count + len(rows) < n_pilots:
-        for province in provinces:
-            if count + len(rows) >= n_pilots:
-                break
-            pool = names[province]
-            while pool and (ids.get(province), pool[0]) in taken:
-                pool.pop(0)
-            if pool:
-                name = pool.pop(0)
-            else:
-                serial += 1
-                name = f"试点{serial:03d}区"
-            rows.append(f"{province},{name},{_level(name)}")
-    # Provinces without a pilot yet get one too (a province exists through its pilots).
+        rows.append(row(order[(count + len(rows)) % len(order)]))
     if rows:
         engine.reference.import_pilots(db, "province,name,level\n" + "\n".join(rows) + "\n", batch_year=2015)
 
