@@ -69,7 +69,7 @@ def accounts(url: str, n: int, rng: random.Random) -> list[dict[str, Any]]:
                 for r in rows if r.role == models.Role.MINISTRY]
     rng.shuffle(city)
     rng.shuffle(province)
-    chosen = national[: max(1, n // 30)]
+    chosen = national[: n // 30]  # one national reviewer per 30 officials
     for a, b in zip(province, city, strict=False):
         chosen += [a, b]
     return chosen[:n]
@@ -199,7 +199,8 @@ def main() -> None:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--duration", type=int, default=60, help="seconds per scenario (default 60)")
     p.add_argument("--quick", action="store_true", help="10 s per scenario (a smoke run)")
-    p.add_argument("--scenario", choices=("office", "capacity", "both"), default="both")
+    p.add_argument("--scenario", choices=("office", "capacity", "both", "single"), default="both",
+                   help="both: (a) then (b); single: one official, no think time")
     p.add_argument("--office-users", type=int, default=100)
     p.add_argument("--capacity-users", type=int, default=20)
     p.add_argument("--think", type=float, default=2.0, help="mean think time of the office day, seconds")
@@ -209,20 +210,27 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="schemeflow-load-"))
     print(f"database {make_url(args.url).render_as_string(hide_password=True)}; gunicorn {args.workers} workers × "
           f"{args.threads} threads; {seconds} s per scenario; locust {_version()}; logs in {work}")
-    server = Server(args.url, args.port, args.workers, args.threads, work / "server.log")
-    try:
-        at_start = sorted(server.memory().values())
-        print("RSS per gunicorn worker at start: " + ", ".join(f"{m:.0f} MiB" for m in at_start))
-        if args.scenario in ("office", "both"):
-            users = accounts(args.url, args.office_users, rng)
-            show(f"(a) office day: {len(users)} officials, think time exponential, mean {args.think:g} s",
-                 run_scenario(server, "office", users, think=args.think, seconds=seconds, work=work))
-        if args.scenario in ("capacity", "both"):
-            users = accounts(args.url, args.capacity_users, rng)
-            show(f"(b) capacity: {len(users)} officials, no think time",
-                 run_scenario(server, "capacity", users, think=0.0, seconds=seconds, work=work))
-    finally:
-        server.stop()
+    plan = {"single": [("single", 1, 0.0)], "office": [("office", args.office_users, args.think)],
+            "capacity": [("capacity", args.capacity_users, 0.0)]}
+    plan["both"] = plan["office"] + plan["capacity"]
+    titles = {"single": "one official at a time, no think time (what each request costs unqueued)",
+              "office": f"(a) office day: {{n}} officials, think time exponential, mean {args.think:g} s",
+              "capacity": "(b) capacity: {n} officials, no think time"}
+    for name, n, think in plan[args.scenario]:
+        # A server of its own per scenario: no backlog from the one before, memory from a fresh start.
+        server = Server(args.url, args.port, args.workers, args.threads, work / f"{name}-server.log")
+        try:
+            at_start = sorted(server.memory().values())
+            users = accounts(args.url, n, rng)
+            result = run_scenario(server, name, users, think=think, seconds=seconds, work=work)
+            show(titles[name].format(n=len(users)) + f" — load average {_load()}", result)
+            print("  RSS per gunicorn worker at start: " + ", ".join(f"{m:.0f} MiB" for m in at_start))
+        finally:
+            server.stop()
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def _version() -> str:

@@ -126,9 +126,9 @@ def _fill(name: str, kind: str, a: dict[str, str | None]) -> str:
     if kind == "date" or name.endswith(("_date", "_on", "_start", "_end")):
         return date.today().isoformat()
     if kind == "number" or a.get("inputmode") in ("numeric", "decimal"):
+        if "year" in name and not a.get("max"):  # a year: this one (a count of years has its bounds)
+            return str(max(date.today().year, int(float(a.get("min") or 0))))
         low, high = float(a.get("min") or 0), float(a.get("max") or 100)
-        if "year" in name:
-            return str(min(max(date.today().year, int(low)), int(high)) if high >= date.today().year else int(low))
         return str(int(min(max(low, 80 if high >= 80 else low), high)))
     return "示例内容 sample text"
 
