@@ -39,6 +39,7 @@ PASSWORD = os.environ.get("SF_PASSWORD", "schemeflow-demo")
 THINK = float(os.environ.get("SF_THINK", "2"))
 PREFERRED = ("approve", "accepted", "verified", "pass", "yes", "acknowledge", "true", "on")
 TASK_LINK = re.compile(r'href="/tasks/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})')
+PROBLEM = re.compile(r'class="alert-link">([^<]{0,80}</a>[^<]{0,80})')
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 USERS = int(os.environ.get("SF_USERS", "1"))
 SECONDS = float(os.environ.get("SF_SECONDS", "60"))
@@ -126,10 +127,12 @@ def _fill(name: str, kind: str, a: dict[str, str | None]) -> str:
     if kind == "date" or name.endswith(("_date", "_on", "_start", "_end")):
         return date.today().isoformat()
     if kind == "number" or a.get("inputmode") in ("numeric", "decimal"):
-        if "year" in name and not a.get("max"):  # a year: this one (a count of years has its bounds)
+        if name.endswith("year") and not a.get("max"):  # a calendar year: this one
             return str(max(date.today().year, int(float(a.get("min") or 0))))
-        low, high = float(a.get("min") or 0), float(a.get("max") or 100)
-        return str(int(min(max(low, 80 if high >= 80 else low), high)))
+        if "min" in a or "max" in a:
+            low, high = float(a.get("min") or 0), float(a.get("max") or 100)
+            return str(int(min(max(low, 80 if high >= 80 else low), high)))
+        return "3" if name.endswith("years") else "80"  # a count of years (3–5), else a score or an amount
     return "示例内容 sample text"
 
 
@@ -196,8 +199,9 @@ class Official(FastHttpUser):
             elif r.status_code == 409:
                 r.request_meta["name"] = "completion: 409 conflict"
                 r.success()
-            else:
-                r.failure(f"completion answered {r.status_code}")
+            else:  # name the first problem the page lists, so a bench mistake is told from the app's
+                problem = PROBLEM.search(r.text or "")
+                r.failure(f"completion answered {r.status_code}" + (f": {problem.group(1)}" if problem else ""))
 
     @task(5)
     def pilot_page(self) -> None:
