@@ -208,11 +208,20 @@ def demo() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--server", type=click.Choice(["waitress", "gunicorn"]), default="waitress", show_default=True,
+              help="waitress: one process, threads (the embedded default); gunicorn: several worker processes "
+                   "(production; POSIX only).")
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads (per gunicorn worker).")
 @click.option("--worker/--no-worker", "with_worker", default=True, show_default=True,
-              help="Also fire due timers in a background thread (turn off when separate workers run).")
-def serve(host: str, port: int, threads: int, with_worker: bool) -> None:
-    """Serve the web UI and API with waitress (a production WSGI server)."""
+              help="Also fire due timers (a thread with waitress, a `schemeflow worker` process with gunicorn; "
+                   "turn off when separate workers run).")
+def serve(host: str, port: int, server: str, workers: int, threads: int, with_worker: bool) -> None:  # noqa: PLR0917
+    """Serve the web UI and API with waitress or gunicorn (both production WSGI servers)."""
+    click.echo(f"schemeflow is running at http://{host}:{port}/  (database: {_safe_url()}, {server})")
+    if server == "gunicorn":
+        _serve_gunicorn(host, port, workers, threads, with_worker)
+        return
     from waitress import serve as waitress_serve
 
     from webui import create_app
@@ -222,8 +231,37 @@ def serve(host: str, port: int, threads: int, with_worker: bool) -> None:
         # The embedded default needs no second process for reminders and deadlines to fire.
         threading.Thread(target=_timer_loop, args=(_db(), Config.WORKER_INTERVAL_SECONDS), daemon=True,
                          name="schemeflow-timers").start()
-    click.echo(f"schemeflow is running at http://{host}:{port}/  (database: {_safe_url()})")
     waitress_serve(app, host=host, port=port, threads=threads, ident="schemeflow")
+
+
+def _serve_gunicorn(host: str, port: int, workers: int, threads: int, with_worker: bool) -> None:
+    """gunicorn in this process: every worker process builds its own app (and database pool) after
+    the fork, from the settings read here, so they share one SECRET_KEY even when it is generated."""
+    import subprocess
+
+    from gunicorn.app.base import BaseApplication
+
+    from webui import create_app
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                               "worker_class": "gthread" if threads > 1 else "sync", "accesslog": None,
+                               "proc_name": "schemeflow"}.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return create_app(Config)
+
+    timers = None
+    if with_worker:  # timers in a process of their own, as in production (see `schemeflow worker`)
+        timers = subprocess.Popen([sys.executable, "-c", "from webui.cli import main; main()", "worker"])
+    try:
+        Server().run()
+    finally:
+        if timers is not None:
+            timers.terminate()
+            timers.wait(10)
 
 
 def _timer_loop(db: sessionmaker[Session], interval: int) -> None:
