@@ -228,7 +228,8 @@ class HumanTask(Base):
         Index("ix_human_task_group_inbox", "state", "role", "province_id", "due_at"),
         Index("ix_human_task_claimed", "claimed_by_id", "state", "due_at"),
         Index("ix_human_task_completed", "completed_by_id", "state", "completed_at", "bpmn_id"),
-        Index("ix_human_task_durations", "state", "province_id", "bpmn_id", "created_at", "completed_at"),
+        Index("ix_human_task_durations", "state", "province_id", "bpmn_id", "hours"),
+        Index("ix_human_task_step_hours", "bpmn_id", "state", "hours"),  # step first: no other list wants it
         Index("ix_human_task_rounds", "role", "pilot_id", "bpmn_id", "round"),
         Index("ix_human_task_pilot", "pilot_id", "state"),
         Index("ix_human_task_instance", "instance_id", "state"),
@@ -255,6 +256,7 @@ class HumanTask(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[created]
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hours: Mapped[float | None]  # offered → completed, written with the completion (the dashboard's durations)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what was submitted
     draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # saved, not yet submitted (暂存)

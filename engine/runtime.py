@@ -118,6 +118,7 @@ def complete(db: sessionmaker[Session], task_id: str, *, user_id: int, data: Any
             task.run()
 
         row.state, row.completed_at, row.completed_by_id = TaskStatus.COMPLETED, clock.now(), user.id
+        row.hours = max((row.completed_at - row.created_at).total_seconds() / 3600, 0.0)
         row.claimed_by_id, row.data, row.draft = user.id, clean, None
         audit.record(session, "task_completed", actor_id=user.id, instance_id=instance.id, task_id=task_id,
                      bpmn_id=row.bpmn_id, before=before, after=clean)

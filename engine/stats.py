@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement
-from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import select
@@ -116,7 +115,10 @@ def stage_counts(session: Session, user: User, province_id: int | None) -> list[
     per_step = session.execute(
         select(HumanTask.bpmn_id, func.min(HumanTask.name), func.count(func.distinct(HumanTask.instance_id)))
         .join(Instance, Instance.id == HumanTask.instance_id)
-        .where(inst_scope, Instance.state == InstanceState.RUNNING, HumanTask.state == TaskStatus.READY)
+        # the task row carries its instance's pilot and province: filter on it, by index, first
+        .where(HumanTask.state == TaskStatus.READY, HumanTask.pilot_id.is_not(None),
+               _scope(user, HumanTask.province_id, HumanTask.pilot_id, province_id),
+               Instance.state == InstanceState.RUNNING)
         .group_by(HumanTask.bpmn_id).order_by(func.count(func.distinct(HumanTask.instance_id)).desc(),
                                               HumanTask.bpmn_id))
     out = [StageCount(b, n, int(c)) for b, n, c in per_step]
@@ -162,50 +164,56 @@ def overdue_tasks(session: Session, user: User, province_id: int | None, now: da
 
 
 def revision_rounds(session: Session, user: User, province_id: int | None) -> list[RoundRow]:
-    """Highest round of every submit step (City lane) per pilot."""
-    stmt = (select(Pilot.id, Pilot.name, Province.name, HumanTask.bpmn_id, func.min(HumanTask.name),
-                   func.max(HumanTask.round))
-            .join(Pilot, Pilot.id == HumanTask.pilot_id).join(Province, Province.id == Pilot.province_id)
-            .where(HumanTask.role == Role.CITY, _scope(user, Pilot.province_id, Pilot.id, province_id))
-            .group_by(Pilot.id, Pilot.name, Province.name, HumanTask.bpmn_id)
-            .order_by(Province.name, Pilot.name, HumanTask.bpmn_id))
-    return [RoundRow(pid, p, prov, b, n, int(r)) for pid, p, prov, b, n, r in session.execute(stmt)]
+    """Highest round of every submit step (City lane) per pilot: the rounds are counted on the
+    task index alone, the names joined to the few rows that come out."""
+    highest = (select(HumanTask.pilot_id, HumanTask.bpmn_id, func.max(HumanTask.round).label("r"))
+               .where(HumanTask.role == Role.CITY, HumanTask.pilot_id.in_(  # by pilot: the index's column
+                   select(Pilot.id).where(_scope(user, Pilot.province_id, Pilot.id, province_id))))
+               .group_by(HumanTask.pilot_id, HumanTask.bpmn_id).subquery())
+    stmt = (select(Pilot.id, Pilot.name, Province.name, highest.c.bpmn_id, highest.c.r)
+            .join(Pilot, Pilot.id == highest.c.pilot_id).join(Province, Province.id == Pilot.province_id)
+            .order_by(Province.name, Pilot.name, highest.c.bpmn_id))
+    rows = session.execute(stmt).all()
+    names = _step_names(session, {b for _, _, _, b, _ in rows})
+    return [RoundRow(pid, p, prov, b, names.get(b, b), int(r)) for pid, p, prov, b, r in rows]
 
 
-def _hours(session: Session) -> ColumnElement[Any]:
-    """Hours from offer to completion, never below 0 (a clock set back)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.greatest(func.extract("epoch", HumanTask.completed_at - HumanTask.created_at) / 3600.0, 0.0)
-    return func.max((func.julianday(HumanTask.completed_at) - func.julianday(HumanTask.created_at)) * 24.0, 0.0)
+def _step_names(session: Session, bpmn_ids: set[str]) -> dict[str, str]:
+    """A name for each step (one task row each: steps are few, their tasks many)."""
+    return {b: session.scalar(select(HumanTask.name).where(HumanTask.bpmn_id == b).limit(1)) or b
+            for b in sorted(bpmn_ids)}
 
 
 def step_times(session: Session, user: User, province_id: int | None) -> list[StepTime]:
-    """Hours from a task's offer to its completion per step: count, mean and median over completed
-    tasks, all computed by the database (one row per step comes back, whatever the history)."""
-    done = (select(HumanTask.bpmn_id, HumanTask.name, _hours(session).label("h"))
-            .where(HumanTask.state == TaskStatus.COMPLETED, HumanTask.completed_at.is_not(None),
-                   _scope(user, HumanTask.province_id, HumanTask.pilot_id, province_id)))
+    """Hours from a task's offer to its completion per step (stored with each completion): count,
+    mean and median, computed by the database on the durations index (one row per step comes back,
+    whatever the history; the names are read for those few rows)."""
+    scope = and_(HumanTask.state == TaskStatus.COMPLETED, HumanTask.hours.is_not(None),
+                 _scope(user, HumanTask.province_id, HumanTask.pilot_id, province_id))
     if session.get_bind().dialect.name == "postgresql":
-        d = done.subquery()
-        median: Any = func.percentile_cont(0.5).within_group(d.c.h)
-        stmt = select(d.c.bpmn_id, func.min(d.c.name), func.count(), func.avg(d.c.h), median).group_by(d.c.bpmn_id)
+        median: Any = func.percentile_cont(0.5).within_group(HumanTask.hours)
+        stmt = (select(HumanTask.bpmn_id, func.count(), func.avg(HumanTask.hours), median)
+                .where(scope).group_by(HumanTask.bpmn_id))
+        rows = [(b, int(c), float(avg), float(med)) for b, c, avg, med in session.execute(stmt)]
     else:
-        stmt = _sqlite_median(done)
-    out = [StepTime(b, n, int(c), float(avg or 0.0), float(med or 0.0)) for b, n, c, avg, med in session.execute(stmt)]
+        rows = _sqlite_medians(session, scope)
+    names = _step_names(session, {b for b, *_ in rows})
+    out = [StepTime(b, names[b], c, avg, med) for b, c, avg, med in rows]
     return sorted(out, key=lambda s: (-s.average_hours, s.bpmn_id))
 
 
-def _sqlite_median(done: Select[str, str, Any]) -> Select[str, str, int, float, float]:
-    """SQLite has no percentile function: number each step's durations in order (a window) and
-    average the middle one or two; the sort runs inside SQLite, over the covering index's rows."""
-    d = done.subquery()
-    ranked = select(d.c.bpmn_id, d.c.name, d.c.h,
-                    func.row_number().over(partition_by=d.c.bpmn_id, order_by=d.c.h).label("n"),
-                    func.count().over(partition_by=d.c.bpmn_id).label("c"),
-                    func.avg(d.c.h).over(partition_by=d.c.bpmn_id).label("avg")).subquery()
-    middle = ranked.c.n.in_([(ranked.c.c + 1) // 2, (ranked.c.c + 2) // 2])  # the middle one or two
-    return (select(ranked.c.bpmn_id, func.min(ranked.c.name), func.max(ranked.c.c), func.max(ranked.c.avg),
-                   func.avg(ranked.c.h)).where(middle).group_by(ranked.c.bpmn_id))
+def _sqlite_medians(session: Session, scope: ColumnElement[bool]) -> list[tuple[str, int, float, float]]:
+    """SQLite has no percentile function. Per step, count and mean come from one pass over the index
+    (state, [province,] step, hours); the median is the middle one or two of the step's durations,
+    read in the index's order (an OFFSET walk, no sort)."""
+    out = []
+    groups = session.execute(select(HumanTask.bpmn_id, func.count(), func.avg(HumanTask.hours))
+                             .where(scope).group_by(HumanTask.bpmn_id)).all()
+    for bpmn_id, count, avg in groups:
+        middle = session.scalars(select(HumanTask.hours).where(scope, HumanTask.bpmn_id == bpmn_id)
+                                 .order_by(HumanTask.hours).limit(2 - count % 2).offset((count - 1) // 2)).all()
+        out.append((bpmn_id, int(count), float(avg), sum(h or 0.0 for h in middle) / max(len(middle), 1)))
+    return out
 
 
 TABLES = ("stages", "overdue", "rounds", "steps")
