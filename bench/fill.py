@@ -168,7 +168,8 @@ def add_places(db: sessionmaker[Session], n_provinces: int, n_pilots: int) -> No
     while count + len(rows) < n_pilots:
         rows.append(row(order[(count + len(rows)) % len(order)]))
     if rows:
-        engine.reference.import_pilots(db, "province,name,level\n" + "\n".join(rows) + "\n", batch_year=2015)
+        engine.reference.import_pilots(db, "province,name,level\n" + "\n".join(rows) + "\n", batch_year=2015,
+                                       user_id=SYSTEM)
 
 
 def _level(name: str) -> str:
