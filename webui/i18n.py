@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from flask import Flask
+from flask import g
 from flask import session
 from flask_babel import Babel
 from flask_babel import get_locale
@@ -25,7 +26,11 @@ def select_locale() -> str:
 
 
 def is_english() -> bool:
-    return str(get_locale()).startswith("en")
+    # Asked for every label of every document on a page: worked out once per request.
+    english = g.get("_is_english")
+    if english is None:
+        english = g._is_english = str(get_locale()).startswith("en")
+    return bool(english)
 
 
 def localized(node: Any, key: str = "title", default: str = "") -> str:
@@ -33,7 +38,7 @@ def localized(node: Any, key: str = "title", default: str = "") -> str:
     if not isinstance(node, dict):
         return default
     english = node.get(f"x-{key}-en")
-    if is_english() and isinstance(english, str):
+    if isinstance(english, str) and is_english():
         return english
     value = node.get(key)
     return value if isinstance(value, str) else (english if isinstance(english, str) else default)

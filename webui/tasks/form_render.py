@@ -17,6 +17,7 @@ from dataclasses import field
 from datetime import date
 from typing import Any
 
+from flask import g
 from flask_babel import format_date
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -89,7 +90,25 @@ def sub_ui(ui: Mapping[str, Any] | None, key: str) -> dict[str, Any]:
     return node if isinstance(node, dict) else {}
 
 
+def has_choices(node: Mapping[str, Any]) -> bool:
+    one_of = node.get("oneOf") or node.get("anyOf")
+    if isinstance(one_of, list) and one_of and all(isinstance(o, dict) and "const" in o for o in one_of):
+        return True
+    enum = node.get("enum")
+    return isinstance(enum, list) and bool(enum)
+
+
 def choices(node: Mapping[str, Any]) -> list[tuple[Any, str]]:
+    """A choice field's (value, label) pairs; worked out once per request for each schema node (a
+    page of documents asks for the same field's 57 options in every table row)."""
+    cache: dict[int, tuple[Mapping[str, Any], list[tuple[Any, str]]]] = g.setdefault("_choices", {})
+    key = id(node)
+    if key not in cache:  # the node is kept with its pairs, so its id names no other node meanwhile
+        cache[key] = (node, _choices(node))
+    return cache[key][1]
+
+
+def _choices(node: Mapping[str, Any]) -> list[tuple[Any, str]]:
     one_of = node.get("oneOf") or node.get("anyOf")
     if isinstance(one_of, list) and one_of and all(isinstance(o, dict) and "const" in o for o in one_of):
         return [(o["const"], localized(o, "title", str(o["const"]))) for o in one_of]
@@ -104,7 +123,7 @@ def widget_for(node: Mapping[str, Any], ui: Mapping[str, Any]) -> str:
     kind, wanted = node.get("type"), ui.get("ui:widget")
     plain = not node.get("oneOf") and not node.get("anyOf")
     widget = "json"
-    if choices(node) and kind in (None, "string", "integer", "number"):
+    if has_choices(node) and kind in (None, "string", "integer", "number"):
         widget = "radio" if wanted == "radio" else "select"
     elif kind == "boolean":
         widget = "checkbox" if wanted == "checkbox" else "boolean"
