@@ -16,6 +16,7 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from engine import users
+from webui.auth.forms import password_length
 
 ROLE_CHOICES = [("city", _l("City submitter")), ("province", _l("Provincial reviewer")),
                 ("ministry", _l("Ministry reviewer")), ("admin", _l("Administrator"))]
@@ -50,8 +51,7 @@ class NewUserForm(UserForm):
         description=_l("Used to sign in; it cannot be changed later"))
     password = PasswordField(_l("First password"), validators=[
         DataRequired(message=_l("Enter a first password.")),
-        Length(min=users.MIN_PASSWORD, max=200,
-               message=_l("The password needs at least %(n)s characters.", n=users.MIN_PASSWORD))],
+        password_length(_l("The password needs at least %(n)s characters.", n=users.MIN_PASSWORD))],
         description=_l("Tell it to the user; they can change it on their profile page"))
     confirm_password = PasswordField(_l("First password again"), validators=[
         DataRequired(message=_l("Enter the password a second time.")),
@@ -61,8 +61,7 @@ class NewUserForm(UserForm):
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[
         DataRequired(message=_l("Enter a new password.")),
-        Length(min=users.MIN_PASSWORD, max=200,
-               message=_l("The password needs at least %(n)s characters.", n=users.MIN_PASSWORD))])
+        password_length(_l("The password needs at least %(n)s characters.", n=users.MIN_PASSWORD))])
     confirm_password = PasswordField(_l("New password again"), validators=[
         DataRequired(message=_l("Enter the new password a second time.")),
         EqualTo("password", message=_l("The two new passwords differ."))])

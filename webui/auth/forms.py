@@ -17,13 +17,17 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
+def password_length(message: str) -> Length:
+    """The one length rule of a new password (the engine checks the same minimum)."""
+    return Length(min=users.MIN_PASSWORD, max=200, message=message)
+
+
 class PasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[
         DataRequired(message=_l("Enter your current password."))])
     new_password = PasswordField(_l("New password"), validators=[
         DataRequired(message=_l("Enter a new password.")),
-        Length(min=users.MIN_PASSWORD, max=200,
-               message=_l("The new password needs at least %(n)s characters.", n=users.MIN_PASSWORD))])
+        password_length(_l("The new password needs at least %(n)s characters.", n=users.MIN_PASSWORD))])
     confirm_password = PasswordField(_l("New password again"), validators=[
         DataRequired(message=_l("Enter the new password a second time.")),
         EqualTo("new_password", message=_l("The two new passwords differ."))])
