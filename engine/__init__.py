@@ -47,6 +47,7 @@ from engine.errors import InvalidData
 from engine.errors import InvalidState
 from engine.errors import NotFound
 from engine.errors import Problem
+from engine.errors import Unauthenticated
 from engine.errors import WorkflowFailed
 from engine.inbox import SCOPES as TASK_SCOPES
 from engine.inbox import SORTS as TASK_SORTS
@@ -59,6 +60,8 @@ from engine.inbox import step_options
 from engine.inbox import tasks_for
 from engine.lookup import SYSTEM
 from engine.lookup import Actor
+from engine.lookup import Caller
+from engine.lookup import Token
 from engine.models import AuditEvent
 from engine.models import HumanTask
 from engine.models import Pilot
@@ -98,12 +101,12 @@ __all__ = [
     "admin", "attachments", "catalog", "clock", "comments", "drafts", "forms", "indicators", "migration",
     "operations", "pilots", "reference", "rounds", "saved_filters", "stats", "user_admin", "users",
     # what the calls take and return
-    "SYSTEM", "Actor", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask", "InboxView", "InstanceView",
-    "Page",
+    "SYSTEM", "Actor", "Caller", "Token", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask",
+    "InboxView", "InstanceView", "Page",
     "Pilot", "Province", "Rights", "Role", "TaskQuery", "TaskView", "User",
     # errors
     "ConflictError", "DeployError", "EngineError", "Forbidden", "InvalidData", "InvalidState", "NotFound", "Problem",
-    "WorkflowFailed",
+    "Unauthenticated", "WorkflowFailed",
     # constants
     "BPMN_NS", "LANE_ROLES", "MAX_ID", "SAFE_XML", "TASK_SCOPES", "TASK_SORTS",
 ]

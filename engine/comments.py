@@ -22,6 +22,7 @@ from engine import lookup
 from engine import rounds
 from engine.db import transaction
 from engine.errors import InvalidData
+from engine.lookup import Caller
 from engine.models import Comment
 from engine.models import HumanTask
 
@@ -64,7 +65,7 @@ def _target(session: Session, t: HumanTask) -> PinTarget:
                      forms.load(session, version_id, t.ui_form))
 
 
-def add_comment(db: sessionmaker[Session], task_id: str, *, user_id: int, body: str,
+def add_comment(db: sessionmaker[Session], task_id: str, *, user_id: Caller, body: str,
                 field: str | None = None) -> int:
     """Add a remark to the instance's thread from a task page; ``field`` is "step:field" to pin it."""
     text = (body or "").strip()

@@ -28,6 +28,7 @@ from engine import bpmn
 from engine import clock
 from engine import lookup
 from engine import workflow
+from engine.lookup import Caller
 from engine.models import HumanTask
 from engine.models import Instance
 from engine.models import Pilot
@@ -174,7 +175,7 @@ def _completed(user: User) -> ColumnElement[bool]:
 _SCOPE_CONDITIONS = {"mine": _mine, "group": _group, "held": _held, "completed": _completed}
 
 
-def tasks_for(db: sessionmaker[Session], user_id: int, query: TaskQuery) -> Page:
+def tasks_for(db: sessionmaker[Session], user_id: Caller, query: TaskQuery) -> Page:
     """One page of a user's task list, with what the user may do with each task."""
     with db() as session:
         return page_of(session, lookup.active_user(session, user_id), query)
@@ -189,7 +190,7 @@ def page_of(session: Session, user: User, query: TaskQuery) -> Page:
     return Page(items, total, page, query.per_page, {t.id: rights(user, t) for t in items})
 
 
-def counts_for(db: sessionmaker[Session], user_id: int, scopes: tuple[str, ...] = NAV_SCOPES) -> dict[str, int]:
+def counts_for(db: sessionmaker[Session], user_id: Caller, scopes: tuple[str, ...] = NAV_SCOPES) -> dict[str, int]:
     """How many tasks each scope holds (the navigation shows ``NAV_SCOPES``)."""
     with db() as session:
         return counts(session, lookup.active_user(session, user_id), scopes)
@@ -231,7 +232,7 @@ class StepOption:
     name: str
 
 
-def step_options(db: sessionmaker[Session], user_id: int) -> list[StepOption]:
+def step_options(db: sessionmaker[Session], user_id: Caller) -> list[StepOption]:
     """Distinct steps among the tasks the user sees in any list (open in the user's queue or held
     by others there, or completed by the user), for the step filter."""
     with db() as session:
@@ -254,7 +255,7 @@ def steps_of(session: Session, user: User) -> list[StepOption]:
     return sorted((StepOption(b, n) for b, n in names.items()), key=lambda s: (s.name, s.bpmn_id))
 
 
-def reassign_candidates(db: sessionmaker[Session], task_id: str, *, user_id: int) -> tuple[HumanTask, list[User]]:
+def reassign_candidates(db: sessionmaker[Session], task_id: str, *, user_id: Caller) -> tuple[HumanTask, list[User]]:
     """The task and the users it may be handed to (转办): active, of the task's role, in its
     jurisdiction, not its current holder. Only for users who may reassign it."""
     with db() as session:

@@ -11,6 +11,7 @@ from engine import inbox
 from engine import lookup
 from engine import queries
 from engine import saved_filters
+from engine.lookup import Caller
 from engine.models import Pilot
 from engine.models import Province
 
@@ -27,7 +28,7 @@ class InboxView:
     saved: list[saved_filters.FilterView]
 
 
-def inbox_view(db: sessionmaker[Session], user_id: int, query: inbox.TaskQuery) -> InboxView:
+def inbox_view(db: sessionmaker[Session], user_id: Caller, query: inbox.TaskQuery) -> InboxView:
     with db() as session:
         user = lookup.active_user(session, user_id)
         return InboxView(inbox.page_of(session, user, query), inbox.counts(session, user, TAB_COUNTS),

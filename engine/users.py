@@ -2,7 +2,6 @@
 and API tokens."""
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -211,7 +210,7 @@ def issue_token(db: sessionmaker[Session], username: str) -> str:
     token = secrets.token_urlsafe(32)
     with transaction(db) as session:
         user = _by_name(session, username)
-        user.token_hash = _digest(token)
+        user.token_hash = lookup.token_digest(token)
         audit.record(session, "token_issued", actor_id=user.id, after={"username": username})
     return token
 
@@ -265,7 +264,7 @@ def account(db: sessionmaker[Session], *, user_id: int | None = None, token: str
     if user_id is not None:
         stmt, key = _ACCOUNT_BY_ID, user_id
     elif token:
-        stmt, key = _ACCOUNT_BY_TOKEN, _digest(token)
+        stmt, key = _ACCOUNT_BY_TOKEN, lookup.token_digest(token)
     else:
         return None
     with db() as session:
@@ -273,8 +272,6 @@ def account(db: sessionmaker[Session], *, user_id: int | None = None, token: str
     return Account(*row) if row else None
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _by_name(session: Session, username: str) -> User:

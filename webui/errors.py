@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from engine import EngineError
 from webui.reasons import explain
 
-ENGINE_STATUS = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid_state": 409,
+ENGINE_STATUS = {"not_found": 404, "unauthenticated": 401, "forbidden": 403, "conflict": 409, "invalid_state": 409,
                  "validation_failed": 400, "invalid_definition": 400, "workflow_error": 422}
 
 TITLES = {
