@@ -11,6 +11,7 @@ from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm import sessionmaker
 
@@ -105,8 +106,8 @@ def list_pilots(db: sessionmaker[Session], *, user_id: lookup.Actor) -> list[Pil
 
 
 def pilots_of(session: Session, user: User) -> list[Pilot]:
-    stmt = (select(Pilot).where(access.pilot_scope(user, Pilot.province_id, Pilot.id))
-            .options(selectinload(Pilot.province)).order_by(Pilot.province_id, Pilot.name))
+    stmt = (select(Pilot).join(Pilot.province).where(access.pilot_scope(user, Pilot.province_id, Pilot.id))
+            .options(contains_eager(Pilot.province)).order_by(Pilot.province_id, Pilot.name))  # one statement
     return list(session.scalars(stmt))
 
 

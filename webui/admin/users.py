@@ -9,7 +9,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -20,6 +19,7 @@ from webui.admin.user_forms import NewUserForm
 from webui.admin.user_forms import ResetPasswordForm
 from webui.admin.user_forms import UserForm
 from webui.extensions import get_db
+from webui.i18n import format_datetime
 from webui.i18n import pick
 from webui.params import parse_id
 from webui.reasons import explain
