@@ -133,8 +133,10 @@ def _read_password(confirm: bool = True) -> str:
 @click.option("--province", help="Province name (for provincial reviewers).")
 @click.option("--pilot", "pilot", help="Pilot id (for city users).")
 @click.option("--display-name")
+@click.option("--email", help="E-mail address for notifications (optional).")
 @friendly
-def user_add(name: str, role: str, province: str | None, pilot: str | None, display_name: str | None) -> None:
+def user_add(name: str, role: str, province: str | None, pilot: str | None, display_name: str | None,  # noqa: PLR0913,PLR0917
+             email: str | None) -> None:
     """Create a user; the password is asked twice (or read from standard input)."""
     pilot_id = None
     if pilot is not None:
@@ -143,7 +145,7 @@ def user_add(name: str, role: str, province: str | None, pilot: str | None, disp
         pilot_id = int(pilot)
     password = _read_password()
     created = users.create_user(_db(), name, role, password, user_id=engine.SYSTEM, province=province,
-                                pilot_id=pilot_id, display_name=display_name)
+                                pilot_id=pilot_id, display_name=display_name, email=email)
     click.echo(f"Created {role} user {created.username}.")
 
 
