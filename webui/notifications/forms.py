@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email
 from wtforms.validators import Length
 from wtforms.validators import Optional
@@ -23,4 +24,5 @@ def email_field() -> EmailField:
 class NotificationSettingsForm(FlaskForm):
     email = email_field()
     email_notifications = BooleanField(_l("Also send my notifications by e-mail"))
-    language = SelectField(_l("Language of the mails"), choices=list(MAIL_LANGUAGES), default="zh")
+    language = SelectField(_l("Language of the mails"), choices=[SelectChoice(v, label) for v, label in MAIL_LANGUAGES],
+                           default="zh")
