@@ -1,5 +1,6 @@
 """Deadline notices, the worker's job: a task due within the lead time, and a task past due (told
-to whoever may do it and escalated to the reviewers of its province), each once per task.
+to whoever may do it; a pilot's own task is escalated to the reviewers of its province), each
+once per task.
 
 A notice is claimed by a conditional UPDATE of the task's ``*_notified_at`` column (``… WHERE
 the column IS NULL``): two workers at once never both win a task, on either database, and the
@@ -74,6 +75,6 @@ def _notice(session: Session, row: HumanTask, overdue: bool) -> None:
     params = notifications.params_of(row, row.instance)
     members = notifications.queue_members(session, row)
     notifications.add(session, members, Kind.OVERDUE if overdue else Kind.DUE_SOON, row, params)
-    if overdue and row.role != Role.PROVINCE:
+    if overdue and row.role == Role.CITY:  # the province supervises its pilots (督办)
         reviewers = notifications.province_reviewers(session, row.province_id, exclude=[u.id for u in members])
         notifications.add(session, reviewers, Kind.ESCALATED, row, params)

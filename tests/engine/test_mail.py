@@ -3,17 +3,12 @@ recipient's language with a link; a failing server retried with backoff and fina
 the completion untouched; two workers at once sending each mail once."""
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes
-from email import policy
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 from sqlalchemy import delete
 from sqlalchemy import select
@@ -29,41 +24,20 @@ from engine.models_notify import MailState
 from engine.models_notify import Notification
 from tests.helpers import Clock
 from tests.helpers import World
+from tests.smtp_server import Inbox
+from tests.smtp_server import free_port
+from tests.smtp_server import running
 from webui.notice_texts import mail_renderer
 
 BASE = "https://pilot.example.cn"
 RENDER = mail_renderer(BASE)
 
 
-class Inbox:
-    """An aiosmtpd handler keeping what arrives; ``answer`` makes it refuse every DATA instead."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.answer: str | None = None
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
-        if self.answer:
-            return self.answer
-        with self.lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, engine.mail.SmtpSettings]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, engine.mail.SmtpSettings(host="127.0.0.1", port=port, sender="noreply@pilot.example.cn", timeout=5)
-    controller.stop()
+    with running() as (inbox, port):
+        yield inbox, engine.mail.SmtpSettings(host="127.0.0.1", port=port, sender="noreply@pilot.example.cn",
+                                              timeout=5)
 
 
 def with_email(world: World, user: str, email: str, language: str = "zh") -> None:
