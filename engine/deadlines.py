@@ -3,8 +3,8 @@ to whoever may do it; a pilot's own task is escalated to the reviewers of its pr
 once per task.
 
 A notice is claimed by a conditional UPDATE of the task's ``*_notified_at`` column (``… WHERE
-the column IS NULL``): two workers at once never both win a task, on either database, and the
-notifications are written in that same transaction.
+the column IS NULL``) on rows locked with SKIP LOCKED (PostgreSQL): two workers at once never
+both win a task, on either database, and the notifications are written in that same transaction.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm import sessionmaker
 
 from engine import clock
+from engine import db as dbutil
 from engine import notifications
 from engine.db import transaction
 from engine.models import HumanTask
@@ -54,7 +55,9 @@ def _batch(db: sessionmaker[Session], column: InstrumentedAttribute[object], ove
         candidates = select(HumanTask.id).join(Instance, Instance.id == HumanTask.instance_id).where(
             HumanTask.state == TaskStatus.READY, due, column.is_(None),
             Instance.state == InstanceState.RUNNING).order_by(HumanTask.due_at).limit(size)
-        ids = list(session.scalars(candidates))
+        # Rows another worker holds are skipped (no waiting, no deadlock); the conditional UPDATE
+        # below is what guarantees once, also for a row whose holder committed meanwhile.
+        ids = list(session.scalars(dbutil.lock_skip_locked(session, candidates, of=HumanTask)))
         if not ids:
             return 0
         values: dict[str, Any] = {column.key: now}
