@@ -117,3 +117,36 @@ def test_the_api_refuses_bad_paging(world: World, api: dict[str, Api], query: st
 def test_the_api_needs_a_user(client: FlaskClient, world: World, api: dict[str, Api]) -> None:
     assert api["anonymous"].get("/notifications")[0] == 401
     assert api["anonymous"].post("/notifications/read-all")[0] == 401
+
+
+def test_an_administrator_sets_and_clears_a_users_address(world: World, browser: Callable[[str], Browser]) -> None:
+    admin, uid = browser("admin"), world.uid("prov_b")
+    form = {"display_name": "", "role": "province", "province": "福建省"}
+    r = admin.post(f"/admin/users/{uid}", {**form, "email": "zhou@fujian.example.cn"}, csrf_from=f"/admin/users/{uid}")
+    assert r.status_code == 302
+    assert 'value="zhou@fujian.example.cn"' in admin.get(f"/admin/users/{uid}").get_data(as_text=True)
+    bad = admin.post(f"/admin/users/{uid}", {**form, "email": "zhou@"}, csrf_from=f"/admin/users/{uid}")
+    assert bad.status_code == 400 and "请输入有效的电子邮箱地址" in bad.get_data(as_text=True)
+    assert engine.user_admin.get_user(world.db, uid, user_id=world.uid("admin")).email == "zhou@fujian.example.cn"
+    assert admin.post(f"/admin/users/{uid}", {**form, "email": ""}, csrf_from=f"/admin/users/{uid}").status_code == 302
+    assert engine.user_admin.get_user(world.db, uid, user_id=world.uid("admin")).email is None
+
+
+def test_a_new_user_can_have_an_address(world: World, browser: Callable[[str], Browser]) -> None:
+    r = browser("admin").post("/admin/users/new", {
+        "username": "chen", "role": "ministry", "email": "chen@mohurd.example.cn",
+        "password": "first-password-1", "confirm_password": "first-password-1"}, csrf_from="/admin/users/new")
+    assert r.status_code == 302
+    found = engine.user_admin.list_users(world.db, user_id=world.uid("admin"),
+                                         query=engine.user_admin.UserQuery(search="chen"))
+    assert [u.email for u in found.items] == ["chen@mohurd.example.cn"]
+
+
+def test_the_users_api_reads_and_writes_the_address(world: World, api: dict[str, Api]) -> None:
+    r = api["admin"].client.patch(f"/api/v1/users/{world.uid('prov_b')}", json={"email": "Zhou@Fujian.example.cn"},
+                                  headers=api["admin"].headers)
+    assert r.status_code == 200 and r.get_json()["email"] == "Zhou@fujian.example.cn"
+    assert api["admin"].get("/users?q=prov_b")[1]["items"][0]["email"] == "Zhou@fujian.example.cn"  # type: ignore[index]
+    r = api["admin"].client.patch(f"/api/v1/users/{world.uid('prov_b')}", json={"email": "nope"},
+                                  headers=api["admin"].headers)
+    assert r.status_code == 400 and r.get_json()["details"][0]["field"] == "email"
