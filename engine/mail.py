@@ -111,7 +111,14 @@ def send_due(db: sessionmaker[Session], smtp: SmtpSettings, render: Callable[[Ma
         if mail is None:
             break
         try:
-            deliver(smtp, mail.to_address, render(mail))
+            letter = render(mail)
+        except Exception as exc:  # noqa: BLE001 - a mail that cannot be worded is given up, not retried forever
+            log.exception("mail %s cannot be rendered", mail.id)
+            _record(db, mail, error=f"cannot be rendered: {type(exc).__name__}: {exc}", retry=None)
+            outcome.failed += 1
+            continue
+        try:
+            deliver(smtp, mail.to_address, letter)
         except _Permanent as exc:
             _record(db, mail, error=str(exc), retry=None)
             outcome.failed += 1
@@ -140,6 +147,10 @@ def _claim(db: sessionmaker[Session], retry: Retry) -> Mail | None:
                                          MailOutbox.next_attempt_at <= now)
                 .order_by(MailOutbox.next_attempt_at, MailOutbox.id).limit(1))
         row = session.scalar(dbutil.lock_skip_locked(session, stmt))
+        while row is not None and row.attempts >= retry.max_attempts:  # its worker died on the last try
+            row.state, row.last_error = MailState.FAILED, (row.last_error or "the worker stopped while sending")
+            session.flush()
+            row = session.scalar(dbutil.lock_skip_locked(session, stmt))
         if row is None:
             return None
         row.state, row.attempts, row.next_attempt_at = MailState.SENDING, row.attempts + 1, now + retry.lease

@@ -146,3 +146,39 @@ def _remove(db: sessionmaker[Session], user_id: int) -> None:
         s.execute(delete(MailOutbox).where(MailOutbox.notification_id.in_(ids)))
         s.execute(delete(Notification).where(Notification.recipient_id == user_id))
         s.execute(delete(User).where(User.id == user_id))
+
+
+def test_a_mail_left_sending_by_a_dead_worker_goes_out_after_its_lease(two_step: World, smtp: Any,
+                                                                       at: Clock) -> None:
+    inbox, settings = smtp
+    with_email(two_step, "prov_a", "wang@prov-a.example.cn")
+    with_email(two_step, "prov_a2", "li@prov-a.example.cn")
+    submitted(two_step)
+    first, second = mails(two_step)
+    with two_step.db.begin() as s:  # a worker claimed both, then was killed before sending
+        s.execute(update(MailOutbox).values(state=MailState.SENDING, attempts=1,
+                                            next_attempt_at=at.now() + timedelta(minutes=10)))
+        s.execute(update(MailOutbox).where(MailOutbox.id == second.id).values(attempts=3))  # its last try
+    retry = engine.mail.Retry(max_attempts=3)
+    assert engine.mail.send_due(two_step.db, settings, RENDER, retry=retry).sent == 0  # leases still running
+    at.advance(minutes=11)
+    outcome = engine.mail.send_due(two_step.db, settings, RENDER, retry=retry)
+    assert outcome.sent == 1 and [m["To"] for m in inbox.messages] == ["wang@prov-a.example.cn"]
+    assert [(m.state, m.attempts) for m in mails(two_step)] == [(MailState.SENT, 2), (MailState.FAILED, 3)]
+
+
+def test_a_mail_that_cannot_be_worded_fails_and_the_rest_go_out(two_step: World, smtp: Any) -> None:
+    inbox, settings = smtp
+    with_email(two_step, "prov_a", "wang@prov-a.example.cn")
+    with_email(two_step, "prov_a2", "li@prov-a.example.cn")
+    submitted(two_step)
+    broken = mails(two_step)[0].id
+
+    def render(mail: engine.mail.Mail) -> engine.mail.Letter:
+        if mail.id == broken:
+            raise KeyError("a placeholder the catalog does not know")
+        return RENDER(mail)
+
+    outcome = engine.mail.send_due(two_step.db, settings, render)
+    assert (outcome.sent, outcome.failed) == (1, 1) and len(inbox.messages) == 1
+    assert "cannot be rendered" in (mails(two_step)[0].last_error or "")
