@@ -9,10 +9,14 @@ from engine import attachments
 from engine import catalog
 from engine import clock
 from engine import comments
+from engine import contact
+from engine import deadlines
 from engine import drafts
 from engine import forms
 from engine import indicators
+from engine import mail
 from engine import migration
+from engine import notifications
 from engine import operations
 from engine import pilots
 from engine import reference
@@ -68,6 +72,8 @@ from engine.models import Pilot
 from engine.models import Province
 from engine.models import Role
 from engine.models import User
+from engine.models_notify import Kind as NotificationKind
+from engine.models_notify import Notification
 from engine.queries import InstanceView
 from engine.queries import get_instance
 from engine.queries import get_user
@@ -98,11 +104,12 @@ __all__ = [
     "resume", "save_draft", "send_message", "shipped_processes", "start", "step_options", "suspend",
     "task_form", "tasks_for", "unclaim", "upgrade_schema", "validate_bundle",
     # namespaces of calls and their types
-    "admin", "attachments", "catalog", "clock", "comments", "drafts", "forms", "indicators", "migration",
-    "operations", "pilots", "reference", "rounds", "saved_filters", "stats", "user_admin", "users",
+    "admin", "attachments", "catalog", "clock", "comments", "contact", "deadlines", "drafts", "forms", "indicators",
+    "mail", "migration", "notifications", "operations", "pilots", "reference", "rounds", "saved_filters", "stats",
+    "user_admin", "users",
     # what the calls take and return
     "SYSTEM", "Actor", "Caller", "Token", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask",
-    "InboxView", "InstanceView", "Page",
+    "InboxView", "InstanceView", "Notification", "NotificationKind", "Page",
     "Pilot", "Province", "Rights", "Role", "TaskQuery", "TaskView", "User",
     # errors
     "ConflictError", "DeployError", "EngineError", "Forbidden", "InvalidData", "InvalidState", "NotFound", "Problem",

@@ -65,7 +65,7 @@ def make_sessionmaker(url_or_engine: str | Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def lock_skip_locked(session: Session, stmt: Select[T]) -> Select[T]:
+def lock_skip_locked(session: Session, stmt: Select[T], of: Any = None) -> Select[T]:
     """Lock the selected rows for this transaction, skipping rows other workers hold.
 
     PostgreSQL gets ``FOR UPDATE SKIP LOCKED`` so several workers share the queue. SQLite has no
@@ -73,7 +73,7 @@ def lock_skip_locked(session: Session, stmt: Select[T]) -> Select[T]:
     on the instance turns any overlap into a harmless conflict.
     """
     if session.get_bind().dialect.name == "postgresql":
-        return stmt.with_for_update(skip_locked=True)
+        return stmt.with_for_update(skip_locked=True, of=of)  # ``of``: lock only that table's rows
     return stmt
 
 

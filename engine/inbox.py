@@ -27,6 +27,7 @@ from engine import access
 from engine import bpmn
 from engine import clock
 from engine import lookup
+from engine import notifications
 from engine import workflow
 from engine.lookup import Caller
 from engine.models import HumanTask
@@ -38,7 +39,8 @@ from engine.models import TaskStatus
 from engine.models import User
 
 SCOPES = ("mine", "group", "held", "completed")
-NAV_SCOPES = ("mine", "group")  # the navigation's badges (the completed history is never counted for them)
+UNREAD = "unread"  # not a task list: the bell's unread notifications, counted with the badges
+NAV_SCOPES = ("mine", "group", UNREAD)  # the navigation's badges (the completed history is never counted)
 
 
 # One round trip, built once (the hot path pays only for binding): the instance's READY rows, and per
@@ -65,15 +67,18 @@ def sync(session: Session, instance: Instance, ready_tasks: list[Task], now: dat
         if row is not None and row.state == TaskStatus.READY:
             row.state, row.completed_at = TaskStatus.CANCELLED, now
     new = [task for task_id, task in ready.items() if task_id not in listed]
+    offered: list[HumanTask] = []
     for task in new:  # parallel instances of one step offered together share their round
         spec, cycle = task.task_spec, workflow.cycle_of(task)
         form, ui_form = bpmn.task_form(spec)
-        session.add(HumanTask(id=str(task.id), instance_id=instance.id, bpmn_id=spec.bpmn_id,
-                              name=(spec.bpmn_name or spec.bpmn_id)[:200], lane=spec.lane,
-                              role=access.LANE_ROLES[spec.lane], province_id=instance.province_id,
-                              pilot_id=instance.pilot_id, form=form, ui_form=ui_form, cycle=cycle,
-                              round=rounds.get((spec.bpmn_id, cycle), 0) + 1, state=TaskStatus.READY,
-                              opened_by_id=opened_by, due_at=workflow.due_at(task, now), created_at=now))
+        offered.append(HumanTask(id=str(task.id), instance_id=instance.id, bpmn_id=spec.bpmn_id,
+                                 name=(spec.bpmn_name or spec.bpmn_id)[:200], lane=spec.lane,
+                                 role=access.LANE_ROLES[spec.lane], province_id=instance.province_id,
+                                 pilot_id=instance.pilot_id, form=form, ui_form=ui_form, cycle=cycle,
+                                 round=rounds.get((spec.bpmn_id, cycle), 0) + 1, state=TaskStatus.READY,
+                                 opened_by_id=opened_by, due_at=workflow.due_at(task, now), created_at=now))
+        session.add(offered[-1])
+    notifications.tasks_offered(session, instance, offered)  # told in this same transaction
 
 
 @dataclass
@@ -197,8 +202,11 @@ def counts_for(db: sessionmaker[Session], user_id: Caller, scopes: tuple[str, ..
 
 
 def counts(session: Session, user: User, scopes: tuple[str, ...] = NAV_SCOPES) -> dict[str, int]:
-    row = session.execute(counts_statement(user, scopes)).one()
-    return dict(zip(scopes, (n or 0 for n in row), strict=True))
+    tasks = tuple(scope for scope in scopes if scope != UNREAD)
+    found = dict(zip(tasks, session.execute(counts_statement(user, tasks)).one(), strict=True)) if tasks else {}
+    if UNREAD in scopes:
+        found[UNREAD] = notifications.unread_count(session, user.id)
+    return {scope: found[scope] or 0 for scope in scopes}
 
 
 def counts_statement(user: User, scopes: tuple[str, ...]) -> Select[*tuple[Any, ...]]:

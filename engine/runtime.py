@@ -28,6 +28,7 @@ from engine import expressions
 from engine import forms
 from engine import inbox
 from engine import lookup
+from engine import notifications
 from engine import pruning
 from engine import queries
 from engine import services
@@ -177,6 +178,7 @@ def reassign(db: sessionmaker[Session], task_id: str, *, user_id: Caller, to_use
             raise InvalidData("that user cannot work on this task",
                               [{"field": "to_user_id", "message": "not eligible"}], reason="not_eligible")
         _set_claim(session, row, row.claimed_by_id, target.id)
+        notifications.task_assigned(session, row, target)
         audit.record(session, "task_reassigned", actor_id=user.id, instance_id=row.instance_id, task_id=task_id,
                      bpmn_id=row.bpmn_id, after={"to_user_id": target.id, "to": target.username})
 

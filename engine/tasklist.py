@@ -15,13 +15,13 @@ from engine.lookup import Caller
 from engine.models import Pilot
 from engine.models import Province
 
-TAB_COUNTS = ("mine", "group", "held")
+TAB_COUNTS = ("mine", "group", "held", inbox.UNREAD)
 
 
 @dataclass
 class InboxView:
     page: inbox.Page
-    counts: dict[str, int]  # mine, group, held (the completed history is not counted)
+    counts: dict[str, int]  # mine, group, held, unread (the completed history is not counted)
     pilots: list[Pilot]
     provinces: list[Province]
     steps: list[inbox.StepOption]

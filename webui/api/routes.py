@@ -267,4 +267,5 @@ def complete(task_id: str) -> Response:
     return jsonify(serialize.instance(view))
 
 
+from webui.api import notifications  # noqa: E402,F401
 from webui.api import users  # noqa: E402,F401  (its routes register on bp)

@@ -17,7 +17,7 @@ from webui.api.routes import id_field
 from webui.api.routes import int_arg
 from webui.extensions import get_db
 
-_TEXT = ("username", "password", "role", "display_name", "province")
+_TEXT = ("username", "password", "role", "display_name", "province", "email")
 
 
 def _texts(data: dict[str, Any]) -> dict[str, str | None]:
@@ -55,7 +55,8 @@ def create_user() -> tuple[Response, int]:
     texts = _texts(data)
     created = engine.users.create_user(
         get_db(), texts["username"] or "", texts["role"] or "", texts["password"] or "", user_id=caller(),
-        province=_province(data, texts), pilot_id=id_field(data, "pilot_id"), display_name=texts["display_name"])
+        province=_province(data, texts), pilot_id=id_field(data, "pilot_id"), display_name=texts["display_name"],
+        email=texts["email"])
     return jsonify(serialize.user(engine.user_admin.get_user(get_db(), created.id, user_id=caller()))), 201
 
 
@@ -67,14 +68,15 @@ def update_user(target_id: int) -> Response:
     if "active" in data and not isinstance(data["active"], bool):
         raise engine.InvalidData("active must be true or false", [{"field": "active", "message": "not a boolean"}])
     target = engine.user_admin.get_user(db, target_id, user_id=caller())
-    if {"display_name", "role", "province", "province_id", "pilot_id"} & data.keys():
+    if {"display_name", "role", "province", "province_id", "pilot_id", "email"} & data.keys():
         engine.user_admin.update_user(
             db, target_id, user_id=caller(),
             display_name=texts["display_name"] if "display_name" in data else target.display_name,
             role=texts["role"] or target.role.value,
             province=_province(data, texts) if {"province", "province_id"} & data.keys()
             else (target.province.name if target.province else None),
-            pilot_id=id_field(data, "pilot_id") if "pilot_id" in data else target.pilot_id)
+            pilot_id=id_field(data, "pilot_id") if "pilot_id" in data else target.pilot_id,
+            email=texts["email"] if "email" in data else target.email)
     if "active" in data:
         engine.users.set_active(db, target.username, data["active"], user_id=caller())
     if texts["password"] is not None:
