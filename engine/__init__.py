@@ -29,6 +29,7 @@ from engine.access import LANE_ROLES
 from engine.bpmn import BPMN_NS
 from engine.bpmn import SAFE_XML
 from engine.db import MAX_ID
+from engine.db import UNAVAILABLE as DATABASE_UNAVAILABLE
 from engine.db import make_engine
 from engine.db import make_sessionmaker
 from engine.definitions import Deployed
@@ -115,5 +116,5 @@ __all__ = [
     "ConflictError", "DeployError", "EngineError", "Forbidden", "InvalidData", "InvalidState", "NotFound", "Problem",
     "Unauthenticated", "WorkflowFailed",
     # constants
-    "BPMN_NS", "LANE_ROLES", "MAX_ID", "SAFE_XML", "TASK_SCOPES", "TASK_SORTS",
+    "BPMN_NS", "DATABASE_UNAVAILABLE", "LANE_ROLES", "MAX_ID", "SAFE_XML", "TASK_SCOPES", "TASK_SORTS",
 ]

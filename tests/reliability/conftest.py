@@ -3,6 +3,7 @@ raced, killed and restarted. It runs on PostgreSQL (``TEST_DATABASE_URL``), as p
 on the SQLite run it is not collected (several processes on one SQLite file prove little)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -92,9 +93,9 @@ class Site:
         return users.issue_token(self.db, username)
 
 
-@pytest.fixture
-def site() -> Iterator[Site]:
-    base = os.environ["TEST_DATABASE_URL"]
+@contextlib.contextmanager
+def built_site(base: str) -> Iterator[Site]:
+    """A new database on the server at ``base``, migrated, with the personas and two_step."""
     url = create_database(base)
     eng = make_engine(url)
     try:
@@ -107,6 +108,12 @@ def site() -> Iterator[Site]:
     finally:
         eng.dispose()
         drop_database(base, url)
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    with built_site(os.environ["TEST_DATABASE_URL"]) as made:
+        yield made
 
 
 def free_port() -> int:
