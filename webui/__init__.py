@@ -27,12 +27,22 @@ def create_app(config_class: type[Config] | Any = Config) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = max(app.config["MAX_ATTACHMENT_BYTES"],
                                            app.config["MAX_DEFINITION_BYTES"] * 8) + 1024 * 1024
 
+    if app.config.get("PROXY_HOPS", 0) > 0:
+        # Behind nginx (or a load balancer): the client's address and scheme come from its
+        # X-Forwarded-For / X-Forwarded-Proto, trusted for exactly that many hops.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
     from webui import errors
     from webui import extensions
     from webui import guards
     from webui import i18n
     from webui import layout
+    from webui import logs
 
+    logs.init_app(app)  # first: even a request refused by a guard gets its id and its log line
     guards.init_app(app)
     extensions.init_app(app)
     i18n.init_app(app)
@@ -43,9 +53,11 @@ def create_app(config_class: type[Config] | Any = Config) -> Flask:
     from webui.api.routes import bp as api_bp
     from webui.auth.routes import bp as auth_bp
     from webui.dashboard.routes import bp as dashboard_bp
+    from webui.health import bp as health_bp
     from webui.pilots.routes import bp as pilots_bp
     from webui.tasks import bp as tasks_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(tasks_bp, url_prefix="/tasks")
     app.register_blueprint(pilots_bp, url_prefix="/pilots")
