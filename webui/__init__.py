@@ -20,6 +20,15 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind nginx (or a load balancer) the client's address and scheme come from its
+    X-Forwarded-For / X-Forwarded-Proto, trusted for exactly ``hops`` proxies (0: none)."""
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+
 def create_app(config_class: type[Config] | Any = Config) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config_class)
@@ -27,13 +36,7 @@ def create_app(config_class: type[Config] | Any = Config) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = max(app.config["MAX_ATTACHMENT_BYTES"],
                                            app.config["MAX_DEFINITION_BYTES"] * 8) + 1024 * 1024
 
-    if app.config.get("PROXY_HOPS", 0) > 0:
-        # Behind nginx (or a load balancer): the client's address and scheme come from its
-        # X-Forwarded-For / X-Forwarded-Proto, trusted for exactly that many hops.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    _trust_proxies(app, app.config.get("PROXY_HOPS", 0))
 
     from webui import errors
     from webui import extensions

@@ -33,8 +33,8 @@ QUIET = ("alembic", "spiff", "SpiffWorkflow")
 
 
 def redact(text: str) -> str:
-    text = SECRETS.sub(r"\1\2[redacted]", text)
     text = BEARER.sub("Bearer [redacted]", text)
+    text = SECRETS.sub(r"\1\2[redacted]", text)
     return URL_PASSWORD.sub(r"\1:[redacted]@", text)
 
 
@@ -80,7 +80,7 @@ def formatter(fmt: str) -> logging.Formatter:
 class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever sys.stderr is at the time (a test runner may swap it)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
