@@ -102,7 +102,11 @@ def configure(fmt: str, level: str = "INFO") -> None:
     handler.addFilter(RequestContext())
     root.addHandler(handler)
     root.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
-    # Libraries only when something is wrong: SpiffWorkflow logs every task state change at INFO.
+    quiet()
+
+
+def quiet() -> None:
+    """Libraries only when something is wrong: SpiffWorkflow logs every task state change at INFO."""
     for noisy in QUIET:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
