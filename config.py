@@ -24,18 +24,23 @@ def env_int(name: str, default: int) -> int:
         raise SystemExit(f"schemeflow: {name} must be a whole number, not {value!r}") from None
 
 
-def env_secret(*names: str) -> str | None:
-    """The first of NAMES set, each read directly or from the file named by NAME_FILE (Docker and
-    systemd credentials, Kubernetes secrets); None when none is set."""
+def env_secret(name: str, default: str) -> str:
+    """Read NAME, or the file named by NAME_FILE (Docker and systemd credentials, Kubernetes secrets)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise SystemExit(f"schemeflow: cannot read {name}_FILE ({path}): {exc.strerror}") from None
+    return os.environ.get(name, default)
+
+
+def first_secret(*names: str) -> str | None:
+    """The first of NAMES that is set (directly or as NAME_FILE); None when none is."""
     for name in names:
-        path = os.environ.get(f"{name}_FILE")
-        if path:
-            try:
-                return Path(path).read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise SystemExit(f"schemeflow: cannot read {name}_FILE ({path}): {exc.strerror}") from None
-        if os.environ.get(name):
-            return os.environ[name]
+        value = env_secret(name, "")
+        if value:
+            return value
     return None
 
 
@@ -43,14 +48,14 @@ def _database_url() -> str:
     # SCHEMEFLOW_DATABASE_URL wins over the conventional DATABASE_URL (which a host may set for
     # another program). postgres:// (Heroku style) and postgresql:// mean psycopg 3, the driver
     # the postgres extra installs.
-    url = env_secret("SCHEMEFLOW_DATABASE_URL", "DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'schemeflow.db'}"
+    url = first_secret("SCHEMEFLOW_DATABASE_URL", "DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'schemeflow.db'}"
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
 
 
-_SECRET_KEY = env_secret("SCHEMEFLOW_SECRET_KEY", "SECRET_KEY")
+_SECRET_KEY = first_secret("SCHEMEFLOW_SECRET_KEY", "SECRET_KEY")
 
 
 class Config:

@@ -217,6 +217,8 @@ def worker(once: bool, interval: int) -> None:
     db = _db()
     if once:
         click.echo(f"Fired timers on {engine.fire_due_timers(db)} instance(s).")
+        # From cron: one row per host (not per run), so /healthz sees when it last ran.
+        engine.health.beat(db, f"{engine.health.worker_id().rpartition(':')[0]}:once", engine.health.wall_now())
         return
     serving.prepare_worker()
     worker_loop.loop(db, interval)

@@ -17,13 +17,13 @@ from engine import health
 
 log = logging.getLogger("schemeflow.worker")
 
-# One round runs each job in turn; a job returns how many items it handled. Several workers
-# (processes, machines) may run the same jobs: each job locks its items (SKIP LOCKED).
-JOBS: list[tuple[str, Callable[[sessionmaker[Session]], int]]] = [("timers", engine.fire_due_timers)]
+# One round runs each job in turn; a job returns what it did (a count, or a summary that says
+# so). Several workers (processes, machines) may run the same jobs: each locks its items.
+JOBS: list[tuple[str, Callable[[sessionmaker[Session]], object]]] = [("timers", engine.fire_due_timers)]
 
 
-def run_round(db: sessionmaker[Session]) -> dict[str, int]:
-    done = {}
+def run_round(db: sessionmaker[Session]) -> dict[str, object]:
+    done: dict[str, object] = {}
     for name, job in JOBS:
         try:
             done[name] = job(db)

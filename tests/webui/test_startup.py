@@ -151,3 +151,12 @@ def test_worker_refuses_a_schema_behind_this_release(tmp_path: Path) -> None:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0009"
     refused = cli(env, "worker")
     assert refused.returncode == 1 and "revision 0009" in refused.stderr and "db upgrade" in refused.stderr
+
+
+def test_worker_once_from_cron_leaves_one_heartbeat_per_host(tmp_path: Path) -> None:
+    env = environment(tmp_path)
+    assert cli(env, "db", "upgrade").returncode == 0
+    for _ in range(2):
+        assert cli(env, "worker", "--once").returncode == 0
+    (beat,) = _heartbeats(env["DATABASE_URL"])
+    assert beat.worker_id.endswith(":once") and beat.last_beat > beat.started_at
