@@ -122,9 +122,10 @@ def schema_problem(cfg: Any, *, upgrade: bool) -> str | None:
         bind.dispose()
     if found.at_head:
         return None
-    current = ", ".join(found.current) or "empty"
-    return (f"the database is at revision {current}, this release needs {', '.join(found.head)}: back it up, "
-            "then run `schemeflow db upgrade`, and start again.")
+    if not found.current:
+        return "the database has no tables yet: run `schemeflow db upgrade`, and start again."
+    return (f"the database is at revision {', '.join(found.current)}, this release needs {', '.join(found.head)}: "
+            "back it up, then run `schemeflow db upgrade`, and start again.")
 
 
 def refuse_or_warn(problems: list[Finding]) -> list[str]:
