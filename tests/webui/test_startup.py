@@ -5,11 +5,13 @@ its own process, beats, and stops cleanly on SIGTERM."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,15 @@ from webui import startup
 
 CLI = [sys.executable, "-c", "from webui.cli import main; main()"]
 STRONG = "3f9c1b7e5a2d4c8e9f0a1b2c3d4e5f60718293a4b5c6d7e8"
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """prepare_server sets up logging as a server would; the rest of the run keeps pytest's."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:], root.level = handlers, level
 
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
