@@ -36,6 +36,8 @@ def prepare_server(server: str, host: str, workers: int) -> bool:
         schema = startup.schema_problem(Config, upgrade=not is_production)
         errors = [schema] if schema else []
     if errors:
+        if is_production and not Config.ENV:
+            errors.append(startup.why_production(Config, server=server, host=host))
         raise click.ClickException("schemeflow will not start:\n  - " + "\n  - ".join(errors))
     return is_production
 

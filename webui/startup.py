@@ -47,6 +47,13 @@ def production(cfg: Any, *, server: str = "waitress", host: str = "127.0.0.1") -
     return server != "waitress" or not is_loopback(host) or not cfg.DATABASE_URL.startswith("sqlite")
 
 
+def why_production(cfg: Any, *, server: str, host: str) -> str:
+    """The reason an unset SCHEMEFLOW_ENV counted as production, for the refusal message."""
+    reason = ("gunicorn is a production server" if server != "waitress" else
+              f"{host} can be reached from other machines" if not is_loopback(host) else "the database is not SQLite")
+    return f"this counts as production because {reason}; to run the demo anyway, set SCHEMEFLOW_ENV=demo."
+
+
 def log_format(cfg: Any, is_production: bool) -> str:
     return str(cfg.LOG_FORMAT) if cfg.LOG_FORMAT in ("json", "text") else ("json" if is_production else "text")
 

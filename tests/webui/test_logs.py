@@ -102,7 +102,9 @@ def test_client_address_through_a_trusted_proxy(lines: io.StringIO) -> None:
         PROXY_HOPS = 1
 
     forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
-    create_app(BehindNginx).test_client().get("/readyz", headers=forwarded)
-    create_app(TestConfig).test_client().get("/readyz", headers=forwarded)
+    for config in (BehindNginx, TestConfig):
+        app = create_app(config)
+        app.test_client().get("/readyz", headers=forwarded)
+        app.extensions["schemeflow.db"].kw["bind"].dispose()  # its own pool (on PostgreSQL, connections)
     trusted, untrusted = [x["remote_addr"] for x in parsed(lines) if x["logger"] == "schemeflow.request"]
     assert (trusted, untrusted) == ("203.0.113.9", "127.0.0.1")

@@ -55,6 +55,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
     assert refused.returncode == 1, refused.stderr
     assert "SCHEMEFLOW_SECRET_KEY is not set" in refused.stderr and "secrets.token_hex(32)" in refused.stderr
     assert "schemeflow is running" not in refused.stdout
+    assert "counts as production because gunicorn is a production server" in refused.stderr
     # A key too short to be one says so; the same holds for waitress on a public address.
     weak = cli(env | {"SCHEMEFLOW_SECRET_KEY": "changeme"}, "serve", "--host", "0.0.0.0", "--port", "1")
     assert weak.returncode == 1 and "too short or too plain" in weak.stderr and "changeme" not in weak.stderr
