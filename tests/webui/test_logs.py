@@ -41,17 +41,20 @@ def parsed(out: io.StringIO) -> list[dict[str, object]]:
     return [json.loads(line) for line in out.getvalue().splitlines()]  # every line is one JSON object
 
 
-def test_request_lines_carry_the_request_id_and_no_secret(client: FlaskClient, world: World,
+def test_request_lines_carry_the_request_id_and_no_secret(app: Flask, client: FlaskClient, world: World,
                                                           lines: io.StringIO) -> None:
     token = users.issue_token(world.db, "prov_a")
     csrf = Browser(client).csrf("/login")
     r = client.post("/login?next=/tasks/&token=query-secret-42", headers={"X-Request-ID": "req-7f3a.1"},
                     data={"username": "prov_a", "password": PASSWORD, "csrf_token": csrf})
     assert r.status_code == 302 and r.headers["X-Request-ID"] == "req-7f3a.1"
-    api = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-    assert api.status_code == 200
-    generated = api.headers["X-Request-ID"]
+    page = client.get("/profile")  # the signed-in session
+    assert page.status_code == 200
+    generated = page.headers["X-Request-ID"]
     assert len(generated) == 32 and generated != "req-7f3a.1"
+    # A token client (no cookie): its line names the user too, never the token.
+    api = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200
 
     records = parsed(lines)
     sign_in = next(x for x in records if x.get("request_id") == "req-7f3a.1" and x["logger"] == "schemeflow.request")
@@ -59,7 +62,9 @@ def test_request_lines_carry_the_request_id_and_no_secret(client: FlaskClient, w
         "level": "INFO", "method": "POST", "path": "/login", "status": 302}
     assert isinstance(sign_in["duration_ms"], float) and str(sign_in["time"]).endswith("+00:00")
     me = next(x for x in records if x.get("request_id") == generated)
-    assert me["path"] == "/api/v1/me" and me["user_id"] == world.uid("prov_a")
+    assert me["path"] == "/profile" and me["user_id"] == world.uid("prov_a")
+    by_token = next(x for x in records if x.get("request_id") == api.headers["X-Request-ID"])
+    assert by_token["path"] == "/api/v1/me" and by_token["status"] == 200 and by_token["user_id"] == world.uid("prov_a")
     everything = lines.getvalue()
     for secret in (PASSWORD, token, csrf, "query-secret-42", r.headers.get("Set-Cookie", "").split(";")[0]):
         assert secret and secret not in everything, secret
