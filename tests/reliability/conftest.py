@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -41,7 +42,7 @@ if not ON_POSTGRES:
     collect_ignore_glob = ["test_*.py"]
 
 CLI = [sys.executable, "-c", "from webui.cli import main; main()"]
-SECRET = "reliability-suite-secret-" + "x" * 32
+SECRET = secrets.token_urlsafe(32)  # production start-up checks apply: a real key
 
 
 def create_database(base_url: str) -> str:
@@ -123,7 +124,8 @@ def free_port() -> int:
 
 
 def cli_env(url: str, **extra: str) -> dict[str, str]:
-    return dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, **extra)
+    # Plain HTTP on loopback: secure cookies off on purpose (production refuses it left unset).
+    return dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, SCHEMEFLOW_SECURE_COOKIES="0", **extra)
 
 
 class Server:
