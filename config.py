@@ -88,6 +88,8 @@ class Config:
     SMTP_TLS = os.environ.get("SCHEMEFLOW_SMTP_TLS", "none")  # none | starttls | ssl
     MAIL_FROM = os.environ.get("SCHEMEFLOW_MAIL_FROM", "schemeflow@localhost")
     MAIL_MAX_ATTEMPTS = env_int("SCHEMEFLOW_MAIL_MAX_ATTEMPTS", 8)
+    # A mail claimed by a worker that then died is sent again after this (at most once more).
+    MAIL_LEASE_SECONDS = env_int("SCHEMEFLOW_MAIL_LEASE_SECONDS", 600)
     # The public address of the site, for the links in mails.
     BASE_URL = os.environ.get("SCHEMEFLOW_BASE_URL", "http://localhost:5000").rstrip("/")
     # How long before a task's due date its "deadline approaching" notice goes out.

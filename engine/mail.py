@@ -118,7 +118,7 @@ def send_due(db: sessionmaker[Session], smtp: SmtpSettings, render: Callable[[Ma
             outcome.failed += 1
             continue
         try:
-            deliver(smtp, mail.to_address, letter)
+            deliver(smtp, mail.to_address, letter, mail_id=mail.id)
         except _Permanent as exc:
             _record(db, mail, error=str(exc), retry=None)
             outcome.failed += 1
@@ -180,11 +180,15 @@ def _record(db: sessionmaker[Session], mail: Mail, *, error: str | None, retry: 
     return bool(values["state"] == MailState.FAILED)
 
 
-def deliver(smtp: SmtpSettings, to_address: str, letter: Letter) -> None:
-    """Send one message; a 5xx answer raises _Permanent, anything temporary an SMTPException or OSError."""
+def deliver(smtp: SmtpSettings, to_address: str, letter: Letter, *, mail_id: int | None = None) -> None:
+    """Send one message; a 5xx answer raises _Permanent, anything temporary an SMTPException or OSError.
+
+    An outbox mail's Message-ID is fixed by its row: the one mail sent again after its worker died
+    between sending and recording it carries the same id, which mail systems treat as one message."""
     message = EmailMessage()
     message["Subject"], message["From"], message["To"] = letter.subject, smtp.sender, to_address
-    message["Message-ID"] = make_msgid(domain=smtp.sender.rpartition("@")[2] or None)
+    domain = smtp.sender.rpartition("@")[2] or "localhost"
+    message["Message-ID"] = make_msgid(domain=domain) if mail_id is None else f"<schemeflow.mail.{mail_id}@{domain}>"
     message.set_content(letter.body)
     try:
         with _connect(smtp) as server:

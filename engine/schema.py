@@ -24,9 +24,30 @@ def alembic_config() -> AlembicConfig:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Create or upgrade every table (idempotent)."""
     cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table (copy, drop, rename): with foreign keys enforced,
+            # dropping a table that other rows point to fails. SQLite's own recipe: off outside the
+            # transaction, then check every reference before committing.
+            _pragma(conn, "foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("the upgrade left rows pointing at nothing; nothing was changed")
+        finally:
+            if sqlite:
+                _pragma(conn, "foreign_keys=ON")
+
+
+def _pragma(conn: Connection, setting: str) -> None:
+    # On the driver's connection: through SQLAlchemy it would open a transaction, where SQLite
+    # ignores this pragma.
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    raw.execute(f"PRAGMA {setting}")
 
 
 def revise(engine: Engine, message: str) -> None:

@@ -37,7 +37,8 @@ def notification_round(db: sessionmaker[Session], config: type[Config] = Config)
     if smtp is None:
         return Round(noticed, None)
     outcome = engine.mail.send_due(db, smtp, mail_renderer(config.BASE_URL),
-                                   retry=engine.mail.Retry(max_attempts=config.MAIL_MAX_ATTEMPTS))
+                                   retry=engine.mail.Retry(max_attempts=config.MAIL_MAX_ATTEMPTS,
+                                                          lease=timedelta(seconds=config.MAIL_LEASE_SECONDS)))
     if outcome.sent or outcome.retried or outcome.failed:
         log.info("mail: %d sent, %d to retry, %d failed", outcome.sent, outcome.retried, outcome.failed)
     return Round(noticed, outcome)
