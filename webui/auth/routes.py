@@ -25,6 +25,7 @@ from webui.extensions import get_db
 from webui.extensions import load_current_user
 from webui.extensions import start_session
 from webui.i18n import LANGUAGES
+from webui.redirects import safe_target
 
 bp = Blueprint("auth", __name__)
 
@@ -74,9 +75,7 @@ def language() -> Response:
 
 def safe_next(target: str | None) -> str:
     """A local path to go back to; anything else (another site, a scheme) goes to the inbox."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("tasks.inbox")
+    return safe_target(target, url_for("tasks.inbox"))
 
 
 def _profile_page(password_form: PasswordForm | None = None, token: str | None = None,

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
-from urllib.parse import urlsplit
 
 from flask import abort
 from flask import flash
@@ -36,6 +35,7 @@ from webui.i18n import pick as step_name
 from webui.layout import due_state
 from webui.params import MAX_ID
 from webui.params import parse_id
+from webui.redirects import safe_target
 from webui.tasks import bp
 
 SCOPES = engine.TASK_SCOPES
@@ -110,12 +110,7 @@ def _filters() -> Filters:
 
 def _safe_next(default: str) -> str:
     """A local path to go back to; anything pointing elsewhere falls back to ``default``."""
-    target = (request.form.get("next") or request.args.get("next") or "").strip()
-    parts = urlsplit(target)
-    if (not target.startswith("/") or target.startswith("//") or "\\" in target or parts.scheme or parts.netloc
-            or any(ord(c) < 32 for c in target)):
-        return default
-    return target
+    return safe_target(request.form.get("next") or request.args.get("next"), default)
 
 
 def _page_numbers(page: int, last: int) -> list[int | None]:
