@@ -172,7 +172,7 @@ def counts() -> dict[str, int]:
     return found
 
 
-@pytest.mark.parametrize("pilot", ["999999999999999999999999", str(2**63), "0"])
+@pytest.mark.parametrize("pilot", ["999999999999999999999999", str(2**63), str(2**31), "0"])
 def test_user_add_with_an_impossible_pilot_id_is_a_clear_error(cli: CliRunner, pilot: str) -> None:
     result = run(cli, "user", "add", "c", "--role", "city", "--pilot", pilot, stdin=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 1 and "existing pilot" in result.output
