@@ -20,6 +20,7 @@ from engine import rounds
 from engine import saved_filters
 from engine import stats
 from engine import user_admin
+from engine import user_sessions
 from engine import users
 from engine.access import LANE_ROLES
 from engine.bpmn import BPMN_NS
@@ -96,7 +97,8 @@ __all__ = [
     "task_form", "tasks_for", "unclaim", "upgrade_schema", "validate_bundle",
     # namespaces of calls and their types
     "admin", "attachments", "catalog", "clock", "comments", "drafts", "forms", "indicators", "migration",
-    "operations", "pilots", "reference", "rounds", "saved_filters", "stats", "user_admin", "users",
+    "operations", "pilots", "reference", "rounds", "saved_filters", "stats", "user_admin", "user_sessions",
+    "users",
     # what the calls take and return
     "SYSTEM", "Actor", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask", "InboxView", "InstanceView",
     "Page",

@@ -43,7 +43,8 @@ def login() -> Response | tuple[str, int]:
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            found = users.authenticate(get_db(), form.username.data or "", form.password.data or "")
+            found = users.authenticate(get_db(), form.username.data or "", form.password.data or "",
+                                       client=request.remote_addr or "")
         except users.SignInLocked as locked:
             error, status = _("Too many failed attempts. Try again after %(time)s.",
                               time=format_time(locked.until, "HH:mm")), 429
