@@ -19,6 +19,7 @@ from engine import access
 from engine import audit
 from engine import clock
 from engine import lookup
+from engine import passwords
 from engine import throttle
 from engine import user_sessions
 from engine.db import MAX_ID
@@ -53,10 +54,22 @@ class WrongPassword(Exception):
     """The current password given for a password change is wrong."""
 
 
-def check_password_strength(password: str) -> None:
+def password_weakness(password: str, username: str = "") -> str | None:
+    """Why ``username`` may not choose ``password`` (a reason code), or None: too short, common,
+    the username in it, repeats, sequences (engine.passwords)."""
     if len(password) < MIN_PASSWORD:
+        return "password_too_short"
+    return passwords.weakness(password, username)
+
+
+def check_password_strength(password: str, username: str = "") -> None:
+    reason = password_weakness(password, username)
+    if reason == "password_too_short":
         raise InvalidData(f"password must have at least {MIN_PASSWORD} characters",
-                          [{"field": "password", "message": "too short"}], reason="password_too_short")
+                          [{"field": "password", "message": "too short"}], reason=reason)
+    if reason is not None:
+        raise InvalidData(f"{passwords.MESSAGES[reason]}; choose another",
+                          [{"field": "password", "message": passwords.MESSAGES[reason]}], reason=reason)
 
 
 def create_user(db: sessionmaker[Session], username: str, role: str, password: str, *,  # noqa: PLR0913
@@ -73,7 +86,7 @@ def create_user(db: sessionmaker[Session], username: str, role: str, password: s
         raise InvalidData("username must have 1 to 80 characters",
                           [{"field": "username", "message": "1 to 80 characters"}], reason="username_length")
     check_display_name(display_name)
-    check_password_strength(password)
+    check_password_strength(password, username)
     if password_hash is not None and not password_hash.startswith("$argon2"):
         raise InvalidData("the password hash is not an argon2 hash")
     with transaction(db) as session:
@@ -148,13 +161,13 @@ def authenticate(db: sessionmaker[Session], username: str, password: str, client
 def change_password(db: sessionmaker[Session], user_id: int, current: str, new: str) -> int:
     """A user changes their own password, giving the current one; returns the new session version
     (every other session of the user ends). Raises WrongPassword or InvalidData."""
-    check_password_strength(new)
     with transaction(db) as session:
         user = session.get(User, user_id)
         if user is None or not user.active:
             raise NotFound("no such user", reason="inactive_user")
         if not _verify(user.password_hash, current):
             raise WrongPassword("the current password is wrong")
+        check_password_strength(new, user.username)
         user.password_hash = HASHER.hash(new)
         user_sessions.end_all(session, user, "password_changed")
         audit.record(session, "password_changed", actor_id=user.id, after={"username": user.username})
@@ -171,7 +184,7 @@ def _verify(password_hash: str, password: str) -> bool:
 def set_password(db: sessionmaker[Session], username: str, password: str, *, user_id: Actor) -> None:
     """Change a password (an administrator's reset); existing sessions of the user stop working and
     a sign-in lock is lifted."""
-    check_password_strength(password)
+    check_password_strength(password, username)
     with transaction(db) as session:
         actor_id = lookup.admin_actor(session, user_id)
         user = _by_name(session, username)

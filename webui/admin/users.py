@@ -135,6 +135,7 @@ def users_password(target_id: int) -> Response | tuple[str, int]:
     db = get_db()
     target = engine.user_admin.get_user(db, target_id, user_id=current_user.id)
     reset = ResetPasswordForm()
+    reset.password_owner = target.username
     if not reset.validate_on_submit():
         return _edit_page(target, reset=reset, status=400)
     engine.users.set_password(db, target.username, reset.password.data or "", user_id=current_user.id)
