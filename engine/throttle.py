@@ -7,10 +7,12 @@ after a lock ends locks it again for twice as long (at most MAX_LOCK). A success
 """
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from datetime import timedelta
 
 from sqlalchemy import delete
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,6 +26,7 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MAX_LOCK = timedelta(hours=24)
 MAX_NAME, MAX_CLIENT = 80, 64
+PRUNE_ONE_IN = 100  # about one attempt in a hundred clears out stale pairs
 
 
 def normalized(username: str) -> str:
@@ -38,7 +41,21 @@ def pair(session: Session, username: str, client: str) -> SignInThrottle:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(SignInThrottle).values(**key, failures=0, updated_at=clock.now())
                     .on_conflict_do_nothing(index_elements=["username", "client"]))
-    return session.scalars(select(SignInThrottle).filter_by(**key).with_for_update()).one()
+    row = session.scalars(select(SignInThrottle).filter_by(**key).with_for_update()).one()
+    now = clock.now()
+    if locked_until(row, now) is None and row.updated_at < now - MAX_LOCK:
+        row.failures, row.locked_until = 0, None  # failures "in a row" are those of the last day
+    if secrets.randbelow(PRUNE_ONE_IN) == 0:
+        prune(session, now)
+    return row
+
+
+def prune(session: Session, now: datetime) -> None:
+    """Forget pairs that are not locked and failed last more than MAX_LOCK ago (guessed names
+    would otherwise pile up)."""
+    session.execute(delete(SignInThrottle).where(
+        SignInThrottle.updated_at < now - MAX_LOCK,
+        or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until < now)))
 
 
 def locked_until(row: SignInThrottle, now: datetime) -> datetime | None:

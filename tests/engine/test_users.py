@@ -174,3 +174,20 @@ def test_unknown_and_known_names_take_similar_time(people: World, at: Clock) -> 
     known, unknown = seconds("prov_a"), seconds("nobody-at-all")
     # Both verify one argon2 hash per attempt; neither is several times faster than the other.
     assert 0.3 < known / unknown < 3
+
+
+def test_failures_older_than_a_day_are_forgotten(people: World, at: Clock) -> None:
+    fail(people, "nobody-here", 4)
+    at.advance(hours=25)
+    fail(people, "nobody-here", 1)
+    assert attempts(people, "nobody-here").failures == 1
+
+
+def test_stale_pairs_are_pruned(people: World, at: Clock) -> None:
+    from engine import throttle
+
+    fail(people, "guess-1", 1)
+    at.advance(hours=25)
+    with people.db.begin() as s:
+        throttle.prune(s, at.now())
+    assert attempts(people, "guess-1").id is None  # gone
