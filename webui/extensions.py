@@ -157,7 +157,7 @@ def _load_user(key: str) -> CurrentUser | None:
     # one statement: signing out, a password change or a deactivation ends it for every copy.
     user_id, _, version = key.partition(":")
     server_key = session.get(SERVER_SESSION)
-    if not user_id.isdigit() or len(user_id) > 10 or not isinstance(server_key, str):
+    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 10 or not isinstance(server_key, str):
         session.clear()
         return None
     user = _current(users.account(get_db(), user_id=int(user_id), session_key=server_key))

@@ -11,7 +11,8 @@ __all__ = ["MAX_ID", "has_nul", "parse_id"]
 def parse_id(raw: str | None) -> int | None:
     """``raw`` as a non-negative id, or None when it is empty, not digits or out of range."""
     raw = (raw or "").strip()
-    if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_ID:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
         return None
     return int(raw)
 

@@ -14,6 +14,8 @@ import engine
 from engine import users
 from tests.helpers import World
 from tests.webui.conftest import Browser
+from tests.webui.test_inbox import Scene
+from tests.webui.test_inbox import scene  # noqa: F401 - the fixture
 
 OUT_OF_RANGE = [2**31, 2**32, 2**63 - 1, 2**63]
 QUERY_NAMES = {"/tasks/?scope=completed": ("pilot_id", "province_id"), "/pilots/": ("province",),
@@ -97,3 +99,18 @@ def test_the_largest_id_is_still_an_id(browser: Callable[[str], Browser]) -> Non
     # An unknown pilot in the inbox filter is a 400, the same inside and outside the range.
     assert b.get(f"/tasks/?scope=completed&pilot_id={2**31 - 1}").status_code == 400
     assert b.get(f"/tasks/?scope=completed&pilot_id={2**31}").status_code == 400
+
+
+@pytest.mark.parametrize("raw", [str(2**31), str(2**63), "²", "١٢", "-1", "1e3"])
+def test_ids_in_forms_and_queries_are_ascii_digits_in_range(world: World, scene: Scene,  # noqa: F811
+                                                            browser: Callable[[str], Browser], raw: str) -> None:
+    task = scene.task(world, "a2", "submit")
+    reviewer = browser("prov_a")
+    r = reviewer.post(f"/tasks/{task}/reassign", {"to_user_id": raw})
+    assert r.status_code == 400
+    r = reviewer.post("/tasks/saved-filters", {"name": "x", "scope": "group", "pilot_id": raw})
+    assert r.status_code in (302, 400)
+    assert reviewer.get(f"/tasks/?scope=group&pilot_id={raw}").status_code == 400
+    assert reviewer.get(f"/pilots/?province={raw}").status_code == 200  # an unusable filter is ignored
+    headers = {"Authorization": f"Bearer {users.issue_token(world.db, 'admin')}"}
+    assert reviewer.client.get(f"/api/v1/instances?pilot_id={raw}", headers=headers).status_code in (200, 400)

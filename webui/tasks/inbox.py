@@ -213,11 +213,11 @@ def reassign_form(task_id: str) -> tuple[str, int]:
 @bp.post("/<task_id>/reassign")
 @login_required
 def reassign(task_id: str) -> tuple[str, int] | Response:
-    raw = request.form.get("to_user_id", "").strip()
-    if not raw.isdigit():
+    to_user_id = parse_id(request.form.get("to_user_id"))
+    if to_user_id is None:
         return _reassign_page(task_id, error=_("Choose the colleague who takes over this task."), status=400)
     try:
-        engine.reassign(get_db(), task_id, user_id=current_user.id, to_user_id=int(raw))
+        engine.reassign(get_db(), task_id, user_id=current_user.id, to_user_id=to_user_id)
     except InvalidData:
         return _reassign_page(task_id, error=_("That user cannot work on this task: choose someone from the list."),
                               status=400)
@@ -241,9 +241,10 @@ def save_filter() -> Response:
     for key in ("province_id", "pilot_id"):
         value = (form.get(key) or "").strip()
         if value:
-            if not value.isdigit():
+            parsed = parse_id(value)
+            if parsed is None:
                 abort(400)
-            query[key] = int(value)
+            query[key] = parsed
     try:
         saved_filters.save(get_db(), current_user.id, form.get("name", ""), query)
     except InvalidData as exc:
