@@ -151,3 +151,33 @@ def test_an_unknown_username_gets_the_same_answers_as_a_known_one(app: Flask, wo
     known = [attempt(app.test_client(), "prov_a", "not-the-password") for _ in range(6)]
     unknown = [attempt(app.test_client(), "nobody-here", "not-the-password") for _ in range(6)]
     assert known == unknown and [s for s, _ in known] == [200] * 5 + [429]
+
+
+def test_the_session_check_is_one_indexed_lookup_in_the_users_statement(app: Flask, world: World) -> None:
+    """Every browser request loads its user and checks its server session in one statement that
+    finds the session by its unique key (no scan of the sessions of everyone)."""
+    from sqlalchemy import event
+    from sqlalchemy import text
+
+    me = sign_in(app.test_client(), "prov_a")
+    me.get("/profile")  # last_seen was written at sign-in: this request writes nothing
+    statements: list[str] = []
+    bind = world.db.kw["bind"]
+    engine_ = bind.engine
+
+    def record(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        statements.append(sql)
+
+    event.listen(engine_, "before_cursor_execute", record)
+    try:
+        assert me.get("/profile").status_code == 200
+    finally:
+        event.remove(engine_, "before_cursor_execute", record)
+    lookups = [s for s in statements if "user_session" in s]
+    assert len(lookups) == 1 and "user_account" in lookups[0], lookups
+    assert not any(s.lstrip().upper().startswith(("UPDATE", "INSERT")) for s in statements)
+    if engine_.dialect.name == "sqlite":
+        with engine_.connect() as conn:
+            plan = " | ".join(r[-1] for r in conn.execute(text(
+                "EXPLAIN QUERY PLAN SELECT 1 FROM user_session WHERE key_hash = 'x' AND ended_at IS NULL")))
+        assert "INDEX uq_user_session_key_hash" in plan or "sqlite_autoindex_user_session" in plan, plan
