@@ -114,3 +114,11 @@ def test_ids_in_forms_and_queries_are_ascii_digits_in_range(world: World, scene:
     assert reviewer.get(f"/pilots/?province={raw}").status_code == 200  # an unusable filter is ignored
     headers = {"Authorization": f"Bearer {users.issue_token(world.db, 'admin')}"}
     assert reviewer.client.get(f"/api/v1/instances?pilot_id={raw}", headers=headers).status_code in (200, 400)
+
+
+@pytest.mark.parametrize("path", ["/pilots/?province=", "/dashboard/?province=", "/admin/instances?pilot=",
+                                  "/admin/users?province="])
+def test_an_unusable_id_filter_is_ignored_and_the_page_says_so(browser: Callable[[str], Browser], path: str) -> None:
+    r = browser("admin").get(path + str(2**31))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "地址中的一个筛选条件已被忽略：2147483648 不是有效的编号。" in html

@@ -21,6 +21,7 @@ from webui.admin.user_forms import ResetPasswordForm
 from webui.admin.user_forms import UserForm
 from webui.extensions import get_db
 from webui.i18n import pick
+from webui.params import id_filter
 from webui.params import parse_id
 from webui.reasons import explain
 
@@ -55,7 +56,7 @@ def users() -> str:
     active = {"active": True, "inactive": False}.get(args.get("state", ""))
     role = args.get("role") if args.get("role") in {"city", "province", "ministry", "admin"} else None
     query = engine.user_admin.UserQuery(search=args.get("q", "").strip()[:80], role=role,
-                                        province_id=parse_id(args.get("province")), active=active,
+                                        province_id=id_filter("province"), active=active,
                                         page=min(parse_id(args.get("page")) or 1, 10_000), per_page=PER_PAGE)
     page = engine.user_admin.list_users(get_db(), user_id=current_user.id, query=query)
     return render_template("admin/users.html", page=page, query=query, state=args.get("state", ""),
