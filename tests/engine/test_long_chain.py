@@ -21,6 +21,12 @@ def test_a_long_straight_chain_deploys_starts_and_runs(world: World, steps: int)
         assert world.ready_ids(iid) == [f"s{step}"]
         world.do("city_a1", iid, f"s{step}", {})
     assert world.ready_ids(iid) == ["s6"] and world.instance_state(iid) == "running"
+    # What the pages read of such an instance: the task page, the pilot page, the instance.
+    task = world.task(iid, "s6")
+    assert engine.dossier(world.db, task.id, user_id=world.uid("city_a1")) is not None
+    assert engine.get_task(world.db, task.id, user_id=world.uid("city_a1")).task.id == task.id
+    assert engine.pilots.pilot_page(world.db, world.pilots["A1"], user_id=world.uid("prov_a")) is not None
+    assert engine.get_instance(world.db, iid, user_id=world.uid("admin")).state == "running"
 
 
 def test_a_short_chain_runs_to_its_end(world: World) -> None:
