@@ -25,6 +25,7 @@ from engine import rounds
 from engine import saved_filters
 from engine import stats
 from engine import user_admin
+from engine import user_sessions
 from engine import users
 from engine.access import LANE_ROLES
 from engine.bpmn import BPMN_NS
@@ -110,7 +111,7 @@ __all__ = [
     # namespaces of calls and their types
     "admin", "attachments", "catalog", "clock", "comments", "contact", "deadlines", "drafts", "forms", "health",
     "indicators", "mail", "migration", "notifications", "operations", "pilots", "reference", "rounds",
-    "saved_filters", "stats", "user_admin", "users",
+    "saved_filters", "stats", "user_admin", "user_sessions", "users",
     # what the calls take and return
     "SYSTEM", "Actor", "Caller", "Token", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask",
     "InboxView", "InstanceView", "Notification", "NotificationKind", "Page",

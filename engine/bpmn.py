@@ -26,6 +26,9 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from engine import bpmn_checks
 from engine import expressions
 from engine.access import LANE_ROLES
+from engine.bpmn_parser import LOOP_TOO_LONG
+from engine.bpmn_parser import ChainBpmnParser
+from engine.bpmn_parser import too_deep
 from engine.errors import DeployError
 from engine.errors import Problem
 
@@ -80,7 +83,7 @@ def parse_bundle(files: Iterable[tuple[str, bytes]], *, max_bytes: int, allow_sc
         problems += _check_tree(name, tree, forms, allow_scripts=allow_scripts, services=set(services))
     if problems:
         raise DeployError(problems)
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = ChainBpmnParser(validator=VALIDATOR)
     _add_to_parser(parser, trees, bundle.files, problems)
     if not problems:
         problems += _check_references(parser, trees)
@@ -152,7 +155,7 @@ def _add_to_parser(parser: SpiffBpmnParser, trees: dict[str, Any], files: dict[s
 
 def _from_validation(exc: ValidationException, default_file: str) -> Problem:
     line = exc.line_number if isinstance(exc.line_number, int) else None
-    message = bpmn_checks.readable(str(exc.args[0] if exc.args else exc).strip())
+    message = LOOP_TOO_LONG if too_deep(exc) else bpmn_checks.readable(str(exc.args[0] if exc.args else exc).strip())
     return Problem(exc.file_name or default_file, bpmn_checks.short(exc.id or None), line, message)
 
 
@@ -321,11 +324,12 @@ def _build_processes(parser: SpiffBpmnParser, trees: dict[str, Any], problems: l
         except ValidationException as exc:
             problems.append(_from_validation(exc, ""))
             continue
-        except Exception:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001
             log.warning("SpiffWorkflow could not build %s", key, exc_info=True)
             file, line = lines.get(key, ("", None))
-            problems.append(Problem(file, key, line, "the process could not be built; check that every element "
-                                                     "is connected and every reference resolves"))
+            problems.append(Problem(file, key, line, LOOP_TOO_LONG if too_deep(exc) else
+                                    "the process could not be built; check that every element is connected and "
+                                    "every reference resolves"))
             continue
         lanes = set()
         for task_spec in _all_task_specs(spec, subprocess_specs):

@@ -34,6 +34,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Every id column (primary and foreign keys) is an Integer: 32 bits on PostgreSQL. A larger number is
+# no id at all, and PostgreSQL refuses to compare it with the column ("integer out of range"), so
+# every id a caller gives is bounded by this, on SQLite too (its INTEGER would take more).
+MAX_INTEGER = 2**31 - 1
 intpk = Annotated[int, mapped_column(primary_key=True)]
 created = Annotated[datetime, mapped_column(UTCDateTime, default=clock.now)]
 when = Annotated[datetime, mapped_column(UTCDateTime)]

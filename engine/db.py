@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.columns import MAX_INTEGER
 from engine.errors import ConflictError
 
 T = TypeVar("T")
 
-# The largest id an integer primary key holds (SQLite INTEGER, PostgreSQL bigint); a larger
-# number is no id at all, and the database drivers fail on it instead of finding nothing.
-MAX_ID = 2**63 - 1
+# The largest id an id column holds (engine.columns: 32-bit Integer columns, on both databases); a
+# larger number is no id at all, and PostgreSQL fails on it instead of finding nothing.
+MAX_ID = MAX_INTEGER
 
 # The database is down, restarting or unreachable (or, on SQLite, locked past the busy timeout):
 # the request's transaction did not happen, and the same request can be sent again.

@@ -65,7 +65,7 @@ class IndicatorPage:
 
 def sort_key(code: str) -> tuple[int, ...]:
     """3.3.9 before 3.3.10."""
-    return tuple(int(part) if part.isdigit() else 0 for part in code.split("."))
+    return tuple(int(part) if part.isascii() and part.isdigit() else 0 for part in code.split("."))
 
 
 def _row(ind: Indicator, codes: dict[int, str]) -> IndicatorRow:

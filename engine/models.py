@@ -109,11 +109,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     # sha256 of the API token; the token itself is shown once and never stored.
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    # Bumped on password change or deactivation so existing sessions stop working.
+    # Bumped whenever all of the user's sessions end (models_auth.UserSession holds each one).
     session_version: Mapped[int] = mapped_column(default=1)
-    # Sign-in throttling: consecutive failures and, after too many, when the next try is allowed.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Notifications: in the app always; by e-mail when there is an address and the user wants it.
     email: Mapped[str | None] = mapped_column(String(254))
     email_notifications: Mapped[bool] = mapped_column(default=True, server_default=true())

@@ -305,7 +305,7 @@ def _cycle_label(instance: Instance, cycle: str) -> tuple[str | None, int | None
     if not cycle:
         return None, None
     bpmn_id, _, number = cycle.rpartition("/")[2].partition(":")
-    return _element_name(instance, bpmn_id) or bpmn_id, int(number) if number.isdigit() else None
+    return _element_name(instance, bpmn_id) or bpmn_id, int(number) if number.isascii() and number.isdigit() else None
 
 
 def pilot_page(db: sessionmaker[Session], pilot_id: int, *, user_id: Caller, page: int = 1,

@@ -107,7 +107,7 @@ def _level(raw: str) -> Level | None:
 def _year(raw: str, default: int | None) -> tuple[int | None, RowProblem | None]:
     if not raw:
         return default, None
-    year = int(raw) if raw.isdigit() else 0
+    year = int(raw) if raw.isascii() and raw.isdigit() else 0
     return (year, None) if 2000 <= year <= 2100 else (None, RowProblem("batch_year_invalid", raw))
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from engine import inbox
+from engine.db import MAX_ID
 from engine.db import transaction
 from engine.errors import InvalidData
 from engine.errors import NotFound
@@ -48,7 +49,7 @@ def clean_query(query: dict[str, Any]) -> dict[str, Any]:
         value = query.get(key)
         if value is None or value == "":
             continue
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
             raise InvalidData(f"{key} must be a positive integer", [{"field": key, "message": "not an id"}])
         out[key] = value
     step = query.get("bpmn_id")

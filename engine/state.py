@@ -23,11 +23,14 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine import spiff_predict
+
 if TYPE_CHECKING:
     from engine.models import Instance
     from engine.models import ProcessVersion
 
 SERIALIZER_VERSION: str = VERSION
+spiff_predict.install()  # before any workflow is made: long chains predict without recursion
 Specs = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from engine import audit
 from engine import contact
 from engine import lookup
+from engine import user_sessions
 from engine import users
 from engine.db import transaction
 from engine.errors import InvalidData
@@ -119,7 +120,7 @@ def update_user(db: sessionmaker[Session], target_id: int, *, user_id: Actor, di
         after = _snapshot(user)
         if (before["role"], before["province_id"], before["pilot_id"]) != (
                 after["role"], after["province_id"], after["pilot_id"]):
-            user.session_version += 1
+            user_sessions.end_all(session, user, "access_changed")
         if before != after:
             audit.record(session, "user_updated", actor_id=actor_id, before=before, after=after)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
@@ -20,6 +19,9 @@ from engine import audit
 from engine import clock
 from engine import contact
 from engine import lookup
+from engine import passwords
+from engine import throttle
+from engine import user_sessions
 from engine.db import MAX_ID
 from engine.db import transaction
 from engine.errors import ConflictError
@@ -31,16 +33,13 @@ from engine.models import Province
 from engine.models import Role
 from engine.models import User
 from engine.models import user_label
+from engine.models_auth import UserSession
 
 HASHER = PasswordHasher()
 MIN_PASSWORD = 10
 # Verifying against a dummy hash keeps unknown usernames as slow as wrong passwords.
 _DUMMY_HASH = HASHER.hash("not-a-real-password")
-# After MAX_FAILURES wrong passwords in a row a username is locked for LOCK_MINUTES; each further
-# failure after a lock ends locks it again for twice as long (at most MAX_LOCK).
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
-MAX_LOCK = timedelta(hours=24)
+MAX_FAILURES = throttle.MAX_FAILURES
 
 
 class SignInLocked(Exception):
@@ -55,10 +54,22 @@ class WrongPassword(Exception):
     """The current password given for a password change is wrong."""
 
 
-def check_password_strength(password: str) -> None:
+def password_weakness(password: str, username: str = "") -> str | None:
+    """Why ``username`` may not choose ``password`` (a reason code), or None: too short, common,
+    the username in it, repeats, sequences (engine.passwords)."""
     if len(password) < MIN_PASSWORD:
+        return "password_too_short"
+    return passwords.weakness(password, username)
+
+
+def check_password_strength(password: str, username: str = "") -> None:
+    reason = password_weakness(password, username)
+    if reason == "password_too_short":
         raise InvalidData(f"password must have at least {MIN_PASSWORD} characters",
-                          [{"field": "password", "message": "too short"}], reason="password_too_short")
+                          [{"field": "password", "message": "too short"}], reason=reason)
+    if reason is not None:
+        raise InvalidData(f"{passwords.MESSAGES[reason]}; choose another",
+                          [{"field": "password", "message": passwords.MESSAGES[reason]}], reason=reason)
 
 
 def create_user(db: sessionmaker[Session], username: str, role: str, password: str, *,  # noqa: PLR0913
@@ -76,7 +87,7 @@ def create_user(db: sessionmaker[Session], username: str, role: str, password: s
                           [{"field": "username", "message": "1 to 80 characters"}], reason="username_length")
     check_display_name(display_name)
     address = contact.check_email(email)
-    check_password_strength(password)
+    check_password_strength(password, username)
     if password_hash is not None and not password_hash.startswith("$argon2"):
         raise InvalidData("the password hash is not an argon2 hash")
     with transaction(db) as session:
@@ -125,48 +136,41 @@ def place(session: Session, user: User, role: Role, province: str | None, pilot_
         user.province_id = found.id
 
 
-def authenticate(db: sessionmaker[Session], username: str, password: str) -> User | None:
+def authenticate(db: sessionmaker[Session], username: str, password: str, client: str = "") -> User | None:
     """The active user with these credentials, or None (unknown user, wrong password, inactive).
 
-    Raises SignInLocked, even for the right password, while the username is locked after
-    MAX_FAILURES wrong passwords in a row; a successful sign-in resets the count.
+    Raises SignInLocked, even for the right password, while this username (as typed, normalized)
+    is locked from this client address after MAX_FAILURES failures in a row, the same whether or
+    not the username exists; a successful sign-in clears the count. The password is checked the
+    same way in every case (a dummy hash for unknown names), so the time taken tells nothing either.
     """
     now = clock.now()
     with transaction(db) as session:
-        user = session.scalar(select(User).where(User.username == username).with_for_update())
+        attempt = throttle.pair(session, username, client)
+        user = session.scalar(select(User).where(User.username == username.strip()))
         ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
-        if user is None:
+        until = throttle.locked_until(attempt, now)
+        if until is not None:
+            raise SignInLocked(until)
+        if not ok or user is None or not user.active:
+            throttle.failed(session, attempt, now, user.id if user else None)
             return None
-        if user.locked_until is not None and user.locked_until > now:
-            raise SignInLocked(user.locked_until)
-        if not ok:
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILURES:
-                doublings = min(user.failed_logins - MAX_FAILURES, 10)
-                user.locked_until = now + min(timedelta(minutes=LOCK_MINUTES) * 2 ** doublings, MAX_LOCK)
-                audit.record(session, "sign_in_locked", actor_id=user.id,
-                             after={"username": username, "failed_logins": user.failed_logins,
-                                    "locked_until": user.locked_until.isoformat()})
-            return None
-        if not user.active:
-            return None
-        if user.failed_logins or user.locked_until is not None:
-            user.failed_logins, user.locked_until = 0, None
+        throttle.succeeded(session, attempt)
         return user
 
 
 def change_password(db: sessionmaker[Session], user_id: int, current: str, new: str) -> int:
     """A user changes their own password, giving the current one; returns the new session version
     (every other session of the user ends). Raises WrongPassword or InvalidData."""
-    check_password_strength(new)
     with transaction(db) as session:
         user = session.get(User, user_id)
         if user is None or not user.active:
             raise NotFound("no such user", reason="inactive_user")
         if not _verify(user.password_hash, current):
             raise WrongPassword("the current password is wrong")
+        check_password_strength(new, user.username)
         user.password_hash = HASHER.hash(new)
-        user.session_version += 1
+        user_sessions.end_all(session, user, "password_changed")
         audit.record(session, "password_changed", actor_id=user.id, after={"username": user.username})
         return user.session_version
 
@@ -181,13 +185,13 @@ def _verify(password_hash: str, password: str) -> bool:
 def set_password(db: sessionmaker[Session], username: str, password: str, *, user_id: Actor) -> None:
     """Change a password (an administrator's reset); existing sessions of the user stop working and
     a sign-in lock is lifted."""
-    check_password_strength(password)
+    check_password_strength(password, username)
     with transaction(db) as session:
         actor_id = lookup.admin_actor(session, user_id)
         user = _by_name(session, username)
         user.password_hash = HASHER.hash(password)
-        user.session_version += 1
-        user.failed_logins, user.locked_until = 0, None
+        user_sessions.end_all(session, user, "password_changed")
+        throttle.lift(session, username)
         audit.record(session, "password_changed", actor_id=actor_id, after={"username": username})
 
 
@@ -200,7 +204,7 @@ def set_active(db: sessionmaker[Session], username: str, active: bool, *, user_i
         if not active and user.id == actor_id:
             raise InvalidData("you cannot deactivate your own account", reason="self_deactivation")
         user.active = active
-        user.session_version += 1
+        user_sessions.end_all(session, user, "activated" if active else "deactivated")
         if not active:
             user.token_hash = None
         audit.record(session, "user_activated" if active else "user_deactivated", actor_id=actor_id,
@@ -230,6 +234,8 @@ class Account:
     pilot_id: int | None
     pilot_name: str | None
     session_version: int
+    # When the browser session the account was loaded for was last noted as used (None: no session).
+    session_seen_at: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -258,20 +264,31 @@ _ACCOUNT = (select(User.id, User.username, User.display_name, User.role, User.pr
             .where(User.active.is_(True)))
 _ACCOUNT_BY_ID = _ACCOUNT.where(User.id == bindparam("key"))
 _ACCOUNT_BY_TOKEN = _ACCOUNT.where(User.token_hash == bindparam("key"))
+# A browser request: the user and its open server-side session in the same statement (unique index).
+_ACCOUNT_BY_SESSION = (_ACCOUNT.add_columns(UserSession.last_seen_at)
+                       .join(UserSession, UserSession.user_id == User.id)
+                       .where(User.id == bindparam("key"), UserSession.key_hash == bindparam("session"),
+                              UserSession.ended_at.is_(None)))
 
 
-def account(db: sessionmaker[Session], *, user_id: int | None = None, token: str | None = None) -> Account | None:
-    """The active account with this id or API token; None for unknown, revoked or deactivated."""
+def account(db: sessionmaker[Session], *, user_id: int | None = None, token: str | None = None,
+            session_key: str | None = None) -> Account | None:
+    """The active account with this id or API token; None for unknown, revoked or deactivated.
+
+    With ``session_key`` (a browser's), the account only while that session of the user is open."""
     key: int | str
-    if user_id is not None:
+    params: dict[str, object] = {}
+    if user_id is not None and session_key is not None:
+        stmt, key, params = _ACCOUNT_BY_SESSION, user_id, {"session": user_sessions.digest(session_key)}
+    elif user_id is not None:
         stmt, key = _ACCOUNT_BY_ID, user_id
     elif token:
         stmt, key = _ACCOUNT_BY_TOKEN, lookup.token_digest(token)
     else:
         return None
     with db() as session:
-        row = session.execute(stmt, {"key": key}).first()
-    return Account(*row) if row else None
+        row = session.execute(stmt, {"key": key, **params}).first()
+    return Account(*row) if row else None  # a session's row ends with its last_seen_at
 
 
 

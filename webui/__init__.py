@@ -11,9 +11,24 @@ from config import Config
 from webui.params import MAX_ID
 
 
+def digits_up_to(limit: int) -> str:
+    """A regular expression for the decimal numbers 0 … ``limit`` (leading zeros allowed)."""
+    top = str(limit)
+    options = [rf"\d{{1,{len(top) - 1}}}"] if len(top) > 1 else []
+    for i, digit in enumerate(top):
+        if digit != "0":
+            rest = len(top) - i - 1
+            options.append(f"{top[:i]}[0-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    return "(?:" + "|".join([*options, top]) + ")"
+
+
 class IdConverter(IntegerConverter):
-    """``<int:…>`` in every route, bounded: /instances/99999999999999999999 is a 404, not an
-    overflow inside the database driver."""
+    """``<int:…>`` in every route, bounded by the id columns: /instances/2147483648 is a 404, not an
+    overflow inside the database driver. The bound is in the pattern itself, so an id out of range
+    matches no route at all (a converter that only refuses the value lets a sibling rule for
+    another method answer 405)."""
+
+    regex = digits_up_to(MAX_ID)
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)

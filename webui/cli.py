@@ -166,7 +166,7 @@ def user_add(name: str, role: str, province: str | None, pilot: str | None, disp
     """Create a user; the password is asked twice (or read from standard input)."""
     pilot_id = None
     if pilot is not None:
-        if not pilot.isdigit():
+        if not (pilot.isascii() and pilot.isdigit()):
             raise click.ClickException("--pilot takes the pilot's numeric id (see GET /api/v1/pilots)")
         pilot_id = int(pilot)
     password = _read_password()

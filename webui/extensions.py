@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 from werkzeug.wrappers import Response
 
+from engine import clock
 from engine import make_sessionmaker
+from engine import user_sessions
 from engine import users
 
 login_manager = LoginManager()
@@ -45,9 +47,11 @@ class CurrentUser(users.Account):
         return f"{self.id}:{self.session_version}"
 
 
-# Session keys: when the user signed in and when they were last seen (epoch seconds).
+# Session keys: when the user signed in and when they were last seen (epoch seconds), and the key
+# of the server-side session (engine.user_sessions) the cookie belongs to.
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN = "last_seen"
+SERVER_SESSION = "sid"
 # Session ages are measured on the wall clock, not the engine's movable clock: moving the engine's
 # "now" (demos, tests of due dates) must not sign people out. Tests replace this to move time.
 session_clock: Callable[[], float] = time.time
@@ -76,20 +80,27 @@ def init_app(app: Flask) -> None:
 
 
 def start_session(user: CurrentUser) -> None:
-    """Sign ``user`` in on a brand-new session (no fixation); only the language choice carries over."""
+    """Sign ``user`` in on a brand-new session (no fixation), opened on the server too; only the
+    language choice carries over."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+    lifetime: timedelta = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    session[SERVER_SESSION] = user_sessions.open_session(get_db(), user.id, max_age=lifetime)
     login_user(user, remember=False)
     session.permanent = True
     now = int(session_clock())
     session[SIGNED_IN_AT] = session[LAST_SEEN] = now
 
 
-def end_session() -> None:
-    """Sign out and drop everything in the session but the language choice."""
+def end_session(reason: str = "signed_out") -> None:
+    """Sign out, end the session on the server (a copy of the cookie is worth nothing after) and
+    drop everything in the session but the language choice."""
     lang = session.get("lang")
+    key = session.get(SERVER_SESSION)
+    if isinstance(key, str):
+        user_sessions.end_session(get_db(), key, reason)
     logout_user()
     session.clear()
     if lang:
@@ -115,7 +126,7 @@ def end_idle_session() -> Response | None:
     else:
         session[LAST_SEEN] = int(now)
         return None
-    end_session()
+    end_session("timed_out")
     if request.path.startswith("/api/"):
         return None  # the API answers 401 for a request without a user
     flash(message, "warning")
@@ -142,14 +153,20 @@ def load_current_user(user_id: int) -> CurrentUser | None:
 
 @login_manager.user_loader
 def _load_user(key: str) -> CurrentUser | None:
-    # "id:session_version": a password change or deactivation ends every existing session.
+    # "id:session_version", and the server-side session the cookie names, loaded with the user in
+    # one statement: signing out, a password change or a deactivation ends it for every copy.
     user_id, _, version = key.partition(":")
-    if not user_id.isdigit():
+    server_key = session.get(SERVER_SESSION)
+    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 10 or not isinstance(server_key, str):
+        session.clear()
         return None
-    user = load_current_user(int(user_id))
+    user = _current(users.account(get_db(), user_id=int(user_id), session_key=server_key))
     if user is None or str(user.session_version) != version:
         session.clear()
         return None
+    seen = user.session_seen_at
+    if seen is None or clock.now() - seen > user_sessions.TOUCH_EVERY:
+        user_sessions.touch(get_db(), server_key)
     return user
 
 

@@ -1,10 +1,12 @@
-"""Request and response guards for every page and API call: NUL characters refused before any
-database call, and the security headers browsers act on."""
+"""Request and response guards for every page and API call: malformed form bodies and NUL
+characters refused before any route runs, and the security headers browsers act on."""
 from __future__ import annotations
 
 from flask import Flask
+from flask import Request
 from flask import abort
 from flask import request
+from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
 from webui.params import has_nul
@@ -19,7 +21,24 @@ HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", 
            "Referrer-Policy": "same-origin"}
 
 
+class FormRequest(Request):
+    """Refuses a form body werkzeug parses into fields without a name.
+
+    A multipart part whose name werkzeug cannot read (``name="a\\"``, no name at all) becomes a field
+    keyed ``None``, which every later use of the form trips over (a 500); such a body is malformed,
+    so reading the form of the request answers 400 instead, on every route at once."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        if any(not isinstance(key, str) for key in (*self.form.keys(), *self.files.keys())):
+            # Empty, so nothing that reads the form afterwards (the error page) trips over it.
+            self.__dict__["form"] = self.__dict__["files"] = self.parameter_storage_class()
+            raise BadRequest("malformed form data: a field without a readable name")
+
+
 def init_app(app: Flask) -> None:
+    app.request_class = FormRequest
+
     @app.before_request
     def _refuse_nul() -> None:
         if has_nul(request):

@@ -2,18 +2,32 @@
 from __future__ import annotations
 
 from flask import Request
+from flask import flash
+from flask import request
+from flask_babel import gettext as _
 
 from engine import MAX_ID
 
-__all__ = ["MAX_ID", "has_nul", "parse_id"]
+__all__ = ["MAX_ID", "has_nul", "id_filter", "parse_id"]
 
 
 def parse_id(raw: str | None) -> int | None:
     """``raw`` as a non-negative id, or None when it is empty, not digits or out of range."""
     raw = (raw or "").strip()
-    if not raw.isdigit() or len(raw) > 19 or int(raw) > MAX_ID:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
         return None
     return int(raw)
+
+
+def id_filter(name: str) -> int | None:
+    """The id a list is filtered by (query parameter ``name``); a value that is no id (not digits,
+    out of the id columns' range) is ignored, and the page says so rather than failing."""
+    raw = request.args.get(name, "").strip()
+    value = parse_id(raw)
+    if raw and value is None:
+        flash(_("A filter in the address was ignored: %(value)s is not a valid number.", value=raw[:30]), "warning")
+    return value
 
 
 def has_nul(request: Request) -> bool:

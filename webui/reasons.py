@@ -32,6 +32,16 @@ SENTENCES = {
     "city_user_needs_pilot": _l("A city submitter needs the pilot they work for."),
     "reviewer_needs_province": _l("A provincial reviewer needs the province they work for."),
     "password_too_short": _l("The password needs at least 10 characters."),
+    "password_has_username": _l("The password contains the username (or the username backwards): choose one "
+                                "that has nothing to do with the name."),
+    "password_common": _l("This is one of the most common passwords and is easy to guess: choose another."),
+    "password_repeats": _l("The password is mostly repeated characters (such as aaaa or 1212): choose another."),
+    "password_sequence": _l("The password is mostly a sequence (such as 12345 or abcde): choose another."),
+    "password_keyboard": _l("The password is mostly a row of keys (such as qwerty or 1q2w3e): choose another."),
+    "password_date": _l("The password is mostly a date or a year, which is easy to guess: choose another."),
+    "password_words": _l("The password is only a few common words or names, which is easy to guess: add more "
+                         "words or characters."),
+    "password_guessable": _l("The password is too easy to guess: make it longer or less predictable."),
     "self_demotion": _l("You cannot take away your own administrator role; ask another administrator."),
     "self_deactivation": _l("You cannot deactivate your own account; ask another administrator."),
     "outside_jurisdiction": _l("This pilot or province is outside your jurisdiction."),

@@ -172,7 +172,7 @@ def counts() -> dict[str, int]:
     return found
 
 
-@pytest.mark.parametrize("pilot", ["999999999999999999999999", str(2**63), "0"])
+@pytest.mark.parametrize("pilot", ["999999999999999999999999", str(2**63), str(2**31), "0"])
 def test_user_add_with_an_impossible_pilot_id_is_a_clear_error(cli: CliRunner, pilot: str) -> None:
     result = run(cli, "user", "add", "c", "--role", "city", "--pilot", pilot, stdin=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 1 and "existing pilot" in result.output
@@ -183,3 +183,10 @@ def test_user_add_with_a_display_name_too_long_to_store_is_a_clear_error(cli: Cl
     result = run(cli, "user", "add", "d", "--role", "admin", "--display-name", "名" * 201,
                  stdin=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 1 and "at most 200 characters" in result.output
+
+
+def test_user_add_refuses_a_common_password_or_one_with_the_username(cli: CliRunner) -> None:
+    common = run(cli, "user", "add", "root4", "--role", "admin", stdin="password12\npassword12\n")
+    assert common.exit_code == 1 and "common" in common.output
+    named = run(cli, "user", "add", "root5", "--role", "admin", stdin="root5-2026-x\nroot5-2026-x\n")
+    assert named.exit_code == 1 and "username" in named.output

@@ -11,7 +11,7 @@ from tests.helpers import World
 from tests.webui.conftest import Browser
 
 HUGE = "9" * 30
-BIG = str(2**63)  # one past the largest database integer
+BIG = str(2**63)  # one past the largest 64-bit integer (ids are 32-bit: tests/webui/test_id_bounds.py)
 
 API_GETS = [f"/api/v1/instances/{HUGE}", f"/api/v1/instances/{BIG}", f"/api/v1/instances/{BIG}/events",
             f"/api/v1/instances?pilot_id={HUGE}", f"/api/v1/instances?pilot_id={BIG}",

@@ -18,6 +18,7 @@ import engine
 from webui.admin import bp
 from webui.extensions import get_db
 from webui.i18n import pick as step_name
+from webui.params import id_filter
 from webui.params import parse_id
 from webui.reasons import explain
 
@@ -49,9 +50,9 @@ def _filters() -> engine.admin.InstanceFilter:
     state = request.args.get("state") or None
     return engine.admin.InstanceFilter(
         process=(request.args.get("process") or "").strip()[:200] or None,
-        version=parse_id(request.args.get("version")),
-        state=state if state in STATES else None, province_id=parse_id(request.args.get("province")),
-        pilot_id=parse_id(request.args.get("pilot")), page=parse_id(request.args.get("page")) or 1, per_page=PER_PAGE)
+        version=id_filter("version"),
+        state=state if state in STATES else None, province_id=id_filter("province"),
+        pilot_id=id_filter("pilot"), page=parse_id(request.args.get("page")) or 1, per_page=PER_PAGE)
 
 
 @bp.get("/instances")

@@ -16,7 +16,7 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from engine import users
-from webui.auth.forms import password_length
+from webui.auth.forms import new_password_rules
 from webui.notifications.forms import email_field
 
 ROLE_CHOICES = [("city", _l("City submitter")), ("province", _l("Provincial reviewer")),
@@ -53,17 +53,24 @@ class NewUserForm(UserForm):
         description=_l("Used to sign in; it cannot be changed later"))
     password = PasswordField(_l("First password"), validators=[
         DataRequired(message=_l("Enter a first password.")),
-        password_length(_l("The password needs at least %(n)s characters.", n=users.MIN_PASSWORD))],
+        *new_password_rules(_l("The password needs at least %(n)s characters.", n=users.MIN_PASSWORD))],
         description=_l("Tell it to the user; they can change it on their profile page"))
     confirm_password = PasswordField(_l("First password again"), validators=[
         DataRequired(message=_l("Enter the password a second time.")),
         EqualTo("password", message=_l("The two passwords differ."))])
 
+    @property
+    def password_owner(self) -> str:
+        return (self.username.data or "").strip()
+
 
 class ResetPasswordForm(FlaskForm):
+    """An administrator's new password for another user; the route sets ``password_owner``."""
+
+    password_owner = ""
     password = PasswordField(_l("New password"), validators=[
         DataRequired(message=_l("Enter a new password.")),
-        password_length(_l("The password needs at least %(n)s characters.", n=users.MIN_PASSWORD))])
+        *new_password_rules(_l("The password needs at least %(n)s characters.", n=users.MIN_PASSWORD))])
     confirm_password = PasswordField(_l("New password again"), validators=[
         DataRequired(message=_l("Enter the new password a second time.")),
         EqualTo("password", message=_l("The two new passwords differ."))])

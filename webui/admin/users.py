@@ -21,6 +21,7 @@ from webui.admin.user_forms import UserForm
 from webui.extensions import get_db
 from webui.i18n import format_datetime
 from webui.i18n import pick
+from webui.params import id_filter
 from webui.params import parse_id
 from webui.reasons import explain
 
@@ -55,7 +56,7 @@ def users() -> str:
     active = {"active": True, "inactive": False}.get(args.get("state", ""))
     role = args.get("role") if args.get("role") in {"city", "province", "ministry", "admin"} else None
     query = engine.user_admin.UserQuery(search=args.get("q", "").strip()[:80], role=role,
-                                        province_id=parse_id(args.get("province")), active=active,
+                                        province_id=id_filter("province"), active=active,
                                         page=min(parse_id(args.get("page")) or 1, 10_000), per_page=PER_PAGE)
     page = engine.user_admin.list_users(get_db(), user_id=current_user.id, query=query)
     return render_template("admin/users.html", page=page, query=query, state=args.get("state", ""),
@@ -136,6 +137,7 @@ def users_password(target_id: int) -> Response | tuple[str, int]:
     db = get_db()
     target = engine.user_admin.get_user(db, target_id, user_id=current_user.id)
     reset = ResetPasswordForm()
+    reset.password_owner = target.username
     if not reset.validate_on_submit():
         return _edit_page(target, reset=reset, status=400)
     engine.users.set_password(db, target.username, reset.password.data or "", user_id=current_user.id)

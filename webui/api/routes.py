@@ -81,7 +81,8 @@ def int_arg(name: str, default: int | None = None) -> int | None:
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
-    if not raw.lstrip("-").isdigit() or abs(int(raw)) > MAX_ID:
+    digits = raw.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 10 or abs(int(raw)) > MAX_ID:
         raise engine.InvalidData(f"{name} must be an integer", [{"field": name, "message": "not an integer"}])
     return int(raw)
 

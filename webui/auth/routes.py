@@ -25,6 +25,7 @@ from webui.extensions import get_db
 from webui.extensions import load_current_user
 from webui.extensions import start_session
 from webui.i18n import LANGUAGES
+from webui.redirects import safe_target
 
 bp = Blueprint("auth", __name__)
 
@@ -42,7 +43,8 @@ def login() -> Response | tuple[str, int]:
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            found = users.authenticate(get_db(), form.username.data or "", form.password.data or "")
+            found = users.authenticate(get_db(), form.username.data or "", form.password.data or "",
+                                       client=request.remote_addr or "")
         except users.SignInLocked as locked:
             error, status = _("Too many failed attempts. Try again after %(time)s.",
                               time=format_time(locked.until, "HH:mm")), 429
@@ -74,9 +76,7 @@ def language() -> Response:
 
 def safe_next(target: str | None) -> str:
     """A local path to go back to; anything else (another site, a scheme) goes to the inbox."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("tasks.inbox")
+    return safe_target(target, url_for("tasks.inbox"))
 
 
 def _profile_page(password_form: PasswordForm | None = None, token: str | None = None,

@@ -25,7 +25,7 @@ from webui.extensions import get_db
 from webui.i18n import format_date
 from webui.i18n import format_datetime
 from webui.i18n import pick as step_name
-from webui.params import parse_id
+from webui.params import id_filter
 from webui.pilots.routes import STATES
 
 bp = Blueprint("dashboard", __name__)
@@ -45,7 +45,7 @@ def hours(value: float) -> str:
 
 
 def _province_arg() -> int | None:
-    return parse_id(request.args.get("province")) if current_user.nationwide else None
+    return id_filter("province") if current_user.nationwide else None
 
 
 def _figures(tables: tuple[str, ...] = stats.TABLES,

@@ -19,6 +19,7 @@ import engine
 from webui.extensions import get_db
 from webui.i18n import format_datetime
 from webui.i18n import pick as step_name
+from webui.params import id_filter
 from webui.params import parse_id
 from webui.pilots.diagram import localized_diagram
 from webui.tasks import form_render
@@ -81,7 +82,7 @@ def _labels() -> dict[str, Any]:
 
 
 def _int_arg(name: str) -> int | None:
-    return parse_id(request.args.get(name))
+    return id_filter(name)
 
 
 def _provinces() -> list[tuple[int, str]]:

@@ -130,7 +130,7 @@ def row_action(form: Mapping[str, str], data: dict[str, Any], *keyed: dict[str, 
     if verb == "add":
         if len(container) < MAX_ROWS:
             container.append({})
-    elif index.isdigit() and int(index) < len(container):
+    elif index.isascii() and index.isdigit() and int(index) < len(container):
         container.pop(int(index))
         for mapping in keyed:
             _shift(mapping, path, int(index))
@@ -143,9 +143,9 @@ def _shift(mapping: dict[str, str], path: str, removed: int) -> None:
         target = key
         if key.startswith(path + "/"):
             row, _s, tail = key[len(path) + 1:].partition("/")
-            if row.isdigit() and int(row) == removed:
+            if row.isascii() and row.isdigit() and int(row) == removed:
                 continue
-            if row.isdigit() and int(row) > removed:
+            if row.isascii() and row.isdigit() and int(row) > removed:
                 target = f"{path}/{int(row) - 1}" + (f"/{tail}" if tail else "")
         shifted[target] = text
     mapping.clear()

@@ -319,7 +319,7 @@ def apply_errors(fields: list[Field], errors: Mapping[str, str]) -> list[str]:
         if p in index:
             row = rest.split("/")[0]
             shown = message
-            if index[p].widget == "table" and row.isdigit():
+            if index[p].widget == "table" and row.isascii() and row.isdigit():
                 shown = _("Row %(n)s: %(message)s", n=int(row) + 1, message=message)
             index[p].add_error(shown)
         else:
@@ -348,7 +348,7 @@ def summary(fields: list[Field], general: list[str]) -> list[Problem]:
         label = f.label
         table, _sep, _column = f.path.rpartition("/")
         table, _sep, row = table.rpartition("/")
-        if row.isdigit() and table in index:
+        if row.isascii() and row.isdigit() and table in index:
             label = _("%(table)s, row %(n)s: %(column)s", table=index[table].label, n=int(row) + 1, column=f.label)
         anchor = f.id if f.widget not in ("table", "group") else (f.rows[0][0].id if f.rows and f.rows[0] else None)
         out.append(Problem(str(label), f.error, anchor))

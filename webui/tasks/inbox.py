@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
-from urllib.parse import urlsplit
 
 from flask import abort
 from flask import flash
@@ -36,6 +35,7 @@ from webui.i18n import pick as step_name
 from webui.layout import due_state
 from webui.params import MAX_ID
 from webui.params import parse_id
+from webui.redirects import safe_target
 from webui.tasks import bp
 
 SCOPES = engine.TASK_SCOPES
@@ -110,12 +110,7 @@ def _filters() -> Filters:
 
 def _safe_next(default: str) -> str:
     """A local path to go back to; anything pointing elsewhere falls back to ``default``."""
-    target = (request.form.get("next") or request.args.get("next") or "").strip()
-    parts = urlsplit(target)
-    if (not target.startswith("/") or target.startswith("//") or "\\" in target or parts.scheme or parts.netloc
-            or any(ord(c) < 32 for c in target)):
-        return default
-    return target
+    return safe_target(request.form.get("next") or request.args.get("next"), default)
 
 
 def _page_numbers(page: int, last: int) -> list[int | None]:
@@ -218,11 +213,11 @@ def reassign_form(task_id: str) -> tuple[str, int]:
 @bp.post("/<task_id>/reassign")
 @login_required
 def reassign(task_id: str) -> tuple[str, int] | Response:
-    raw = request.form.get("to_user_id", "").strip()
-    if not raw.isdigit():
+    to_user_id = parse_id(request.form.get("to_user_id"))
+    if to_user_id is None:
         return _reassign_page(task_id, error=_("Choose the colleague who takes over this task."), status=400)
     try:
-        engine.reassign(get_db(), task_id, user_id=current_user.id, to_user_id=int(raw))
+        engine.reassign(get_db(), task_id, user_id=current_user.id, to_user_id=to_user_id)
     except InvalidData:
         return _reassign_page(task_id, error=_("That user cannot work on this task: choose someone from the list."),
                               status=400)
@@ -246,9 +241,10 @@ def save_filter() -> Response:
     for key in ("province_id", "pilot_id"):
         value = (form.get(key) or "").strip()
         if value:
-            if not value.isdigit():
+            parsed = parse_id(value)
+            if parsed is None:
                 abort(400)
-            query[key] = int(value)
+            query[key] = parsed
     try:
         saved_filters.save(get_db(), current_user.id, form.get("name", ""), query)
     except InvalidData as exc:

@@ -1,7 +1,7 @@
 """worker_heartbeat: one row per running worker process and the time of its last round
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01 16:00:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from engine.columns import UTCDateTime
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
