@@ -21,6 +21,12 @@ class Round:
     noticed: int  # tasks whose deadline notice went out
     mail: engine.mail.Outcome | None  # None: no SMTP host configured
 
+    def __str__(self) -> str:  # the worker's log line
+        if self.mail is None:
+            return f"{self.noticed} deadline notice(s), no mail server set"
+        return (f"{self.noticed} deadline notice(s), mail {self.mail.sent} sent, {self.mail.retried} to retry, "
+                f"{self.mail.failed} failed")
+
 
 def smtp_settings(config: type[Config] = Config) -> engine.mail.SmtpSettings | None:
     if not config.SMTP_HOST:
