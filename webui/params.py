@@ -5,7 +5,10 @@ from flask import Request
 
 from engine import MAX_ID
 
-__all__ = ["MAX_ID", "has_nul", "parse_id"]
+__all__ = ["MAX_ID", "MAX_PAGE", "MAX_PER_PAGE", "has_nul", "parse_id"]
+
+MAX_PAGE = 100_000  # a page number past this asks the database for an offset it cannot hold
+MAX_PER_PAGE = 200
 
 
 def parse_id(raw: str | None) -> int | None:
