@@ -28,7 +28,8 @@ def has_nul(request: Request) -> bool:
     if "\x00" in request.path:
         return True
     for values in (request.args, request.form if request.mimetype != "application/json" else None):
-        if values and any("\x00" in k or any("\x00" in v for v in values.getlist(k)) for k in values):
+        # (a multipart part whose name werkzeug cannot read is keyed None)
+        if values and any("\x00" in (k or "") or any("\x00" in v for v in values.getlist(k)) for k in values):
             return True
     if request.is_json:
         raw = request.get_data(cache=True)
