@@ -179,3 +179,17 @@ def test_a_session_write_still_needs_the_csrf_token(app: Flask, world: World, li
     client: FlaskClient = sign_in(app.test_client(), "city_a1").client
     r = client.put(f"/api/v1/tasks/{tid}/draft", json={"data": {}})
     assert r.status_code == 400 and r.get_json()["error"] == "csrf_failed"
+
+
+@pytest.mark.parametrize("junk", [
+    {"scheme_title": {"x": 1}, "objectives": [1, 2], "key_projects": "no", "not_a_field": None},
+    {"scheme_title": 5, "objectives": True, "tasks_and_timeline": {"a": [1]}},
+    {"scheme_title": 1e308, "objectives": -1e308, "top_level_design": 10**30, "safeguards": ["a", {"b": 1}]}])
+def test_a_draft_of_any_shape_still_opens_the_task_page(api: dict[str, Api], lifecycle: tuple[int, str],
+                                                        browser: object, junk: dict[str, object]) -> None:
+    """A draft is the form as typed so far, complete or not: whatever an API client kept, the
+    page shows it (and a submit checks it) instead of failing."""
+    _, tid = lifecycle
+    assert api["city_a1"].call("PUT", f"/tasks/{tid}/draft", {"data": junk}).status_code == 200
+    page = browser("city_a1").get(f"/tasks/{tid}")  # type: ignore[operator]
+    assert page.status_code == 200 and 'name="f-scheme_title"' in page.get_data(as_text=True)
