@@ -26,6 +26,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance
+from schemathesis.specs.openapi.checks import response_headers_conformance
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from schemathesis.specs.openapi.checks import status_code_conformance
 from sqlalchemy.orm import Session
@@ -37,7 +38,8 @@ from tests.helpers import World
 from webui import create_app
 from webui.api.openapi import OPERATIONS
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+          response_headers_conformance]
 EXAMPLES = 6  # per operation and persona
 BUDGET_SECONDS = 120
 SCHEME = {"scheme_title": "温州市智慧城市试点实施方案", "objectives": "目标", "top_level_design": "顶层设计",
