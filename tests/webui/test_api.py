@@ -41,6 +41,8 @@ def tasks(api: Api, scope: str = "group") -> list[dict]:
 def test_no_token_is_401_as_json(api: dict[str, Api]) -> None:
     status, body = api["anonymous"].get("/me")
     assert status == 401 and body["error"] == "unauthenticated"  # type: ignore[index]
+    r = api["anonymous"].call("PUT", "/tasks/00000000-0000-0000-0000-000000000000/draft", {"data": {}})
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_me_describes_the_user(api: dict[str, Api], world: World) -> None:

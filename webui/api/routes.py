@@ -31,11 +31,12 @@ TRUE = ("1", "true", "yes")
 
 
 @bp.before_request
-def _authenticate() -> tuple[Response, int] | None:
+def _authenticate() -> tuple[Response, int, dict[str, str]] | None:
     if request.endpoint in PUBLIC:
         return None
-    if not current_user.is_authenticated:
-        return error(401, "unauthenticated", "sign in or send 'Authorization: Bearer <token>'")
+    if not current_user.is_authenticated:  # RFC 9110: a 401 names the scheme to authenticate with
+        return (*error(401, "unauthenticated", "sign in or send 'Authorization: Bearer <token>'"),
+                {"WWW-Authenticate": 'Bearer realm="schemeflow"'})
     # Cookie-authenticated writes need the CSRF token; token clients cannot be forged by a page.
     if request.method not in ("GET", "HEAD", "OPTIONS") and not current_user.via_token:
         csrf.protect()
