@@ -42,6 +42,18 @@ class Config:
     WORKER_INTERVAL_SECONDS = env_int("SCHEMEFLOW_WORKER_INTERVAL", 30)
     SESSION_COOKIE_SECURE = env_bool("SCHEMEFLOW_SECURE_COOKIES", False)
     IDLE_TIMEOUT_MINUTES = env_int("SCHEMEFLOW_IDLE_TIMEOUT_MINUTES", 30)
+    # Notifications by e-mail go out from `schemeflow worker`; no SMTP host, no mail (in-app only).
+    SMTP_HOST = os.environ.get("SCHEMEFLOW_SMTP_HOST", "")
+    SMTP_PORT = env_int("SCHEMEFLOW_SMTP_PORT", 25)
+    SMTP_USER = os.environ.get("SCHEMEFLOW_SMTP_USER", "")
+    SMTP_PASSWORD = env_secret("SCHEMEFLOW_SMTP_PASSWORD", "")
+    SMTP_TLS = os.environ.get("SCHEMEFLOW_SMTP_TLS", "none")  # none | starttls | ssl
+    MAIL_FROM = os.environ.get("SCHEMEFLOW_MAIL_FROM", "schemeflow@localhost")
+    MAIL_MAX_ATTEMPTS = env_int("SCHEMEFLOW_MAIL_MAX_ATTEMPTS", 8)
+    # The public address of the site, for the links in mails.
+    BASE_URL = os.environ.get("SCHEMEFLOW_BASE_URL", "http://localhost:5000").rstrip("/")
+    # How long before a task's due date its "deadline approaching" notice goes out.
+    REMINDER_LEAD_HOURS = env_int("SCHEMEFLOW_REMINDER_LEAD_HOURS", 48)
 
 
 class TestConfig(Config):

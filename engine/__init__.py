@@ -9,10 +9,14 @@ from engine import attachments
 from engine import catalog
 from engine import clock
 from engine import comments
+from engine import contact
+from engine import deadlines
 from engine import drafts
 from engine import forms
 from engine import indicators
+from engine import mail
 from engine import migration
+from engine import notifications
 from engine import operations
 from engine import pilots
 from engine import reference
@@ -25,6 +29,7 @@ from engine.access import LANE_ROLES
 from engine.bpmn import BPMN_NS
 from engine.bpmn import SAFE_XML
 from engine.db import MAX_ID
+from engine.db import UNAVAILABLE as DATABASE_UNAVAILABLE
 from engine.db import make_engine
 from engine.db import make_sessionmaker
 from engine.definitions import Deployed
@@ -47,6 +52,7 @@ from engine.errors import InvalidData
 from engine.errors import InvalidState
 from engine.errors import NotFound
 from engine.errors import Problem
+from engine.errors import Unauthenticated
 from engine.errors import WorkflowFailed
 from engine.inbox import SCOPES as TASK_SCOPES
 from engine.inbox import SORTS as TASK_SORTS
@@ -59,12 +65,16 @@ from engine.inbox import step_options
 from engine.inbox import tasks_for
 from engine.lookup import SYSTEM
 from engine.lookup import Actor
+from engine.lookup import Caller
+from engine.lookup import Token
 from engine.models import AuditEvent
 from engine.models import HumanTask
 from engine.models import Pilot
 from engine.models import Province
 from engine.models import Role
 from engine.models import User
+from engine.models_notify import Kind as NotificationKind
+from engine.models_notify import Notification
 from engine.queries import InstanceView
 from engine.queries import get_instance
 from engine.queries import get_user
@@ -98,15 +108,16 @@ __all__ = [
     "resume", "save_draft", "send_message", "shipped_processes", "start", "step_options", "suspend",
     "task_draft", "task_form", "tasks_for", "unclaim", "upgrade_schema", "validate_bundle",
     # namespaces of calls and their types
-    "admin", "attachments", "catalog", "clock", "comments", "drafts", "forms", "indicators", "migration",
-    "operations", "pilots", "reference", "rounds", "saved_filters", "stats", "user_admin", "users",
+    "admin", "attachments", "catalog", "clock", "comments", "contact", "deadlines", "drafts", "forms", "indicators",
+    "mail", "migration", "notifications", "operations", "pilots", "reference", "rounds", "saved_filters", "stats",
+    "user_admin", "users",
     # what the calls take and return
-    "SYSTEM", "Actor", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask", "InboxView", "InstanceView",
-    "Page",
+    "SYSTEM", "Actor", "Caller", "Token", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask",
+    "InboxView", "InstanceView", "Notification", "NotificationKind", "Page",
     "Pilot", "Province", "Rights", "Role", "TaskQuery", "TaskView", "User",
     # errors
     "ConflictError", "DeployError", "EngineError", "Forbidden", "InvalidData", "InvalidState", "NotFound", "Problem",
-    "WorkflowFailed",
+    "Unauthenticated", "WorkflowFailed",
     # constants
-    "BPMN_NS", "LANE_ROLES", "MAX_ID", "SAFE_XML", "TASK_SCOPES", "TASK_SORTS",
+    "BPMN_NS", "DATABASE_UNAVAILABLE", "LANE_ROLES", "MAX_ID", "SAFE_XML", "TASK_SCOPES", "TASK_SORTS",
 ]

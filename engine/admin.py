@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from engine import lookup
 from engine import migration
 from engine import operations
+from engine.lookup import Caller
 from engine.models import AuditEvent
 from engine.models import HumanTask
 from engine.models import Instance
@@ -31,7 +32,7 @@ from engine.models import TaskStatus
 from engine.models import User
 
 
-def require_administrator(db: sessionmaker[Session], *, user_id: int) -> None:
+def require_administrator(db: sessionmaker[Session], *, user_id: Caller) -> None:
     """Forbidden unless the user is an active administrator (the admin area's gate)."""
     with db() as session:
         lookup.administrator(session, user_id)
@@ -50,7 +51,7 @@ class Overview:
         return self.instances.get(InstanceState.ERROR.value, 0)
 
 
-def overview(db: sessionmaker[Session], *, user_id: int) -> Overview:
+def overview(db: sessionmaker[Session], *, user_id: Caller) -> Overview:
     """What the admin home shows: how much there is, and how many instances are in error."""
     with db() as session:
         lookup.administrator(session, user_id)
@@ -160,7 +161,7 @@ def _filtered(stmt: Select[Instance], query: InstanceFilter) -> Select[Instance]
     return stmt
 
 
-def instances(db: sessionmaker[Session], *, user_id: int, query: InstanceFilter) -> InstancePage:
+def instances(db: sessionmaker[Session], *, user_id: Caller, query: InstanceFilter) -> InstancePage:
     """Every instance nationwide, filtered and paged, newest first, with the filter's choices."""
     with db() as session:
         lookup.administrator(session, user_id)
@@ -178,7 +179,7 @@ def instances(db: sessionmaker[Session], *, user_id: int, query: InstanceFilter)
         return InstancePage([_row(i) for i in rows], total, page, query.per_page, list(choices.values()))
 
 
-def instance(db: sessionmaker[Session], instance_id: int, *, user_id: int) -> InstanceDetail:
+def instance(db: sessionmaker[Session], instance_id: int, *, user_id: Caller) -> InstanceDetail:
     """One instance as its admin page needs it: open tasks, steps to send back to, versions to
     migrate to, and its last migration if it can be reverted."""
     with db() as session:
@@ -223,7 +224,7 @@ class Incidents:
     failures: list[Failure]  # the latest failures, resolved or not
 
 
-def incidents(db: sessionmaker[Session], *, user_id: int, limit: int = 50) -> Incidents:
+def incidents(db: sessionmaker[Session], *, user_id: Caller, limit: int = 50) -> Incidents:
     """Instances in error and the latest failed timers and retries."""
     with db() as session:
         lookup.administrator(session, user_id)

@@ -27,6 +27,7 @@ from engine import lookup
 from engine.db import transaction
 from engine.errors import InvalidData
 from engine.errors import NotFound
+from engine.lookup import Caller
 from engine.models import Attachment
 from engine.models import HumanTask
 from engine.models import User
@@ -149,7 +150,7 @@ def check_upload(filename: str, content: bytes, max_bytes: int) -> tuple[str, st
     return name, OLE_TYPES.get(ext, content_type)
 
 
-def add_attachment(db: sessionmaker[Session], task_id: str, *, user_id: int, filename: str, content: bytes,
+def add_attachment(db: sessionmaker[Session], task_id: str, *, user_id: Caller, filename: str, content: bytes,
                    directory: Path, max_bytes: int) -> AttachmentView:
     """Attach a file to a ready task the user may work on, in the task's round."""
     name, content_type = check_upload(filename, content, max_bytes)
@@ -171,7 +172,7 @@ def add_attachment(db: sessionmaker[Session], task_id: str, *, user_id: int, fil
         return _att_view(att, row.bpmn_id, user.label)
 
 
-def remove_attachment(db: sessionmaker[Session], task_id: str, attachment_id: int, *, user_id: int) -> None:
+def remove_attachment(db: sessionmaker[Session], task_id: str, attachment_id: int, *, user_id: Caller) -> None:
     """Withdraw an attachment of this step (this round or an earlier one) while the task is ready.
 
     An attachment of this round is deleted (it was never submitted). One submitted in an earlier
@@ -219,7 +220,7 @@ def of_instances(session: Session, instance_ids: list[int]) -> dict[int, list[At
     return out
 
 
-def list_for_task(db: sessionmaker[Session], task_id: str, *, user_id: int) -> list[AttachmentView]:
+def list_for_task(db: sessionmaker[Session], task_id: str, *, user_id: Caller) -> list[AttachmentView]:
     """The attachments of a task's step, every round (withdrawn ones too), as its page lists them."""
     with db() as session:
         user = lookup.active_user(session, user_id)
@@ -229,14 +230,14 @@ def list_for_task(db: sessionmaker[Session], task_id: str, *, user_id: int) -> l
         return [a for a in of_instance(session, row.instance_id) if a.task_id in step]
 
 
-def list_for_instance(db: sessionmaker[Session], instance_id: int, *, user_id: int) -> list[AttachmentView]:
+def list_for_instance(db: sessionmaker[Session], instance_id: int, *, user_id: Caller) -> list[AttachmentView]:
     """Every attachment of an instance the user may see, oldest first."""
     with db() as session:
         lookup.visible_instance(session, lookup.active_user(session, user_id), instance_id)
         return of_instance(session, instance_id)
 
 
-def open_attachment(db: sessionmaker[Session], attachment_id: int, *, user_id: int,
+def open_attachment(db: sessionmaker[Session], attachment_id: int, *, user_id: Caller,
                     directory: Path) -> tuple[AttachmentView, Path]:
     """An attachment's metadata and the path of its bytes, for a user who may view its instance."""
     with db() as session:

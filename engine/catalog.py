@@ -13,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from engine import lookup
 from engine.errors import NotFound
+from engine.lookup import Caller
 from engine.models import DefinitionDraft
 from engine.models import DefinitionFile
 from engine.models import Instance
@@ -63,7 +64,7 @@ class Catalog:
     new_drafts: list[DraftInfo]  # drafts of processes not deployed yet
 
 
-def list_processes(db: sessionmaker[Session], *, user_id: int) -> Catalog:
+def list_processes(db: sessionmaker[Session], *, user_id: Caller) -> Catalog:
     """Every definition (by key) with its version history, and the drafts of new processes."""
     with db() as session:
         lookup.administrator(session, user_id)
@@ -73,7 +74,7 @@ def list_processes(db: sessionmaker[Session], *, user_id: int) -> Catalog:
         return Catalog([r for r in rows if r.versions], sorted(pending.values(), key=lambda d: d.key))
 
 
-def process(db: sessionmaker[Session], key: str, *, user_id: int) -> ProcessRow:
+def process(db: sessionmaker[Session], key: str, *, user_id: Caller) -> ProcessRow:
     """One definition's history; NotFound when nothing of that key was deployed."""
     with db() as session:
         lookup.administrator(session, user_id)
@@ -85,7 +86,7 @@ def process(db: sessionmaker[Session], key: str, *, user_id: int) -> ProcessRow:
 
 
 def version_files(db: sessionmaker[Session], key: str, number: int, *,
-                  user_id: int) -> list[tuple[str, str, bytes]]:
+                  user_id: Caller) -> list[tuple[str, str, bytes]]:
     """The files (name, kind, content) of version ``number`` of ``key``, by name."""
     with db() as session:
         lookup.administrator(session, user_id)

@@ -22,6 +22,7 @@ from engine import lookup
 from engine import rounds
 from engine.db import transaction
 from engine.errors import InvalidData
+from engine.lookup import Caller
 from engine.models import Comment
 from engine.models import HumanTask
 
@@ -64,7 +65,7 @@ def _target(session: Session, t: HumanTask) -> PinTarget:
                      forms.load(session, version_id, t.ui_form))
 
 
-def add_comment(db: sessionmaker[Session], task_id: str, *, user_id: int, body: str,
+def add_comment(db: sessionmaker[Session], task_id: str, *, user_id: Caller, body: str,
                 field: str | None = None) -> int:
     """Add a remark to the instance's thread from a task page; ``field`` is "step:field" to pin it."""
     text = (body or "").strip()
@@ -96,7 +97,7 @@ def add_comment(db: sessionmaker[Session], task_id: str, *, user_id: int, body: 
         return comment.id
 
 
-def list_for_task(db: sessionmaker[Session], task_id: str, *, user_id: int) -> list[CommentView]:
+def list_for_task(db: sessionmaker[Session], task_id: str, *, user_id: Caller) -> list[CommentView]:
     """The thread as a task's page shows it (see :func:`for_step`)."""
     with db() as session:
         user = lookup.active_user(session, user_id)
@@ -106,7 +107,7 @@ def list_for_task(db: sessionmaker[Session], task_id: str, *, user_id: int) -> l
         return for_step(session, of_instance(session, row.instance_id), trail, row, trail.work(row))
 
 
-def list_for_instance(db: sessionmaker[Session], instance_id: int, *, user_id: int) -> list[CommentView]:
+def list_for_instance(db: sessionmaker[Session], instance_id: int, *, user_id: Caller) -> list[CommentView]:
     """An instance's whole thread, oldest first, for a user who may see the instance."""
     with db() as session:
         lookup.visible_instance(session, lookup.active_user(session, user_id), instance_id)

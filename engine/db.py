@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 from sqlalchemy import Select
 from sqlalchemy import create_engine
 from sqlalchemy import event
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,6 +25,10 @@ T = TypeVar("T")
 # number is no id at all, and the database drivers fail on it instead of finding nothing.
 MAX_ID = 2**63 - 1
 
+# The database is down, restarting or unreachable (or, on SQLite, locked past the busy timeout):
+# the request's transaction did not happen, and the same request can be sent again.
+UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an Engine; SQLite gets WAL, foreign keys and a busy timeout."""
@@ -32,6 +38,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             from sqlalchemy.pool import StaticPool
 
             kwargs.setdefault("poolclass", StaticPool)
+    else:
+        # A pooled connection that died with a database restart is replaced before use, not failed.
+        kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -65,7 +74,7 @@ def make_sessionmaker(url_or_engine: str | Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def lock_skip_locked(session: Session, stmt: Select[T]) -> Select[T]:
+def lock_skip_locked(session: Session, stmt: Select[T], of: Any = None) -> Select[T]:
     """Lock the selected rows for this transaction, skipping rows other workers hold.
 
     PostgreSQL gets ``FOR UPDATE SKIP LOCKED`` so several workers share the queue. SQLite has no
@@ -73,7 +82,7 @@ def lock_skip_locked(session: Session, stmt: Select[T]) -> Select[T]:
     on the instance turns any overlap into a harmless conflict.
     """
     if session.get_bind().dialect.name == "postgresql":
-        return stmt.with_for_update(skip_locked=True)
+        return stmt.with_for_update(skip_locked=True, of=of)  # ``of``: lock only that table's rows
     return stmt
 
 

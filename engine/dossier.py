@@ -30,6 +30,7 @@ from engine import state
 from engine.attachments import AttachmentView
 from engine.comments import CommentView
 from engine.comments import PinTarget
+from engine.lookup import Caller
 from engine.models import AuditEvent
 from engine.models import HumanTask
 from engine.models import InstanceState
@@ -95,7 +96,7 @@ class Dossier:
     counts: dict[str, int] = field(default_factory=dict)  # the navigation's task counts, read alongside
 
 
-def dossier(db: sessionmaker[Session], task_id: str, *, user_id: int, values: dict[str, Any] | None = None,
+def dossier(db: sessionmaker[Session], task_id: str, *, user_id: Caller, values: dict[str, Any] | None = None,
             check: bool = False) -> Dossier:
     """Everything the task page shows. ``values`` is the form as being edited (a failed submit):
     the page shows it and its pending changes, and with ``check`` every problem it has."""
@@ -141,7 +142,7 @@ def _document(session: Session, version_id: int, names: dict[int, str], files: l
                     [a for a in files if a.task_id == t.id])
 
 
-def task_form(db: sessionmaker[Session], task_id: str, *, user_id: int) -> TaskForm:
+def task_form(db: sessionmaker[Session], task_id: str, *, user_id: Caller) -> TaskForm:
     """A task's form and UI schema, for a user who may see the task (no workflow is loaded)."""
     with db() as session:
         user = lookup.active_user(session, user_id)
@@ -163,7 +164,7 @@ class TaskView:
     may_act: bool
 
 
-def get_task(db: sessionmaker[Session], task_id: str, *, user_id: int) -> TaskView:
+def get_task(db: sessionmaker[Session], task_id: str, *, user_id: Caller) -> TaskView:
     """One task with its form, what the form opens with (see :func:`rounds.prefill`) or what was
     submitted, and its instructions."""
     with db() as session:

@@ -31,6 +31,7 @@ from engine.db import transaction
 from engine.errors import ConflictError
 from engine.errors import InvalidData
 from engine.errors import NotFound
+from engine.lookup import Caller
 from engine.models import DefinitionDraft
 from engine.models import ProcessDefinition
 
@@ -60,7 +61,7 @@ class FormCheck:
     problems: list[str]
 
 
-def save(db: sessionmaker[Session], key: str, files: dict[str, str], *, user_id: int,
+def save(db: sessionmaker[Session], key: str, files: dict[str, str], *, user_id: Caller,
          base_version: int | None, max_bytes: int = definitions.DEFAULT_MAX_BYTES) -> Draft:
     """Keep ``files`` as the draft of ``key``, replacing any earlier draft of it."""
     _check_key(key)
@@ -79,7 +80,7 @@ def save(db: sessionmaker[Session], key: str, files: dict[str, str], *, user_id:
         return _view(row)
 
 
-def load(db: sessionmaker[Session], key: str, *, user_id: int) -> Draft:
+def load(db: sessionmaker[Session], key: str, *, user_id: Caller) -> Draft:
     """The saved draft of ``key``; NotFound when there is none."""
     with db() as session:
         lookup.administrator(session, user_id)
@@ -90,13 +91,13 @@ def load(db: sessionmaker[Session], key: str, *, user_id: int) -> Draft:
         return _view(row)
 
 
-def list_drafts(db: sessionmaker[Session], *, user_id: int) -> list[catalog.DraftInfo]:
+def list_drafts(db: sessionmaker[Session], *, user_id: Caller) -> list[catalog.DraftInfo]:
     with db() as session:
         lookup.administrator(session, user_id)
         return sorted(catalog.drafts(session).values(), key=lambda d: d.key)
 
 
-def discard(db: sessionmaker[Session], key: str, *, user_id: int) -> None:
+def discard(db: sessionmaker[Session], key: str, *, user_id: Caller) -> None:
     """Throw the draft of ``key`` away (nothing deployed changes)."""
     with transaction(db) as session:
         actor = lookup.administrator(session, user_id)
@@ -106,13 +107,13 @@ def discard(db: sessionmaker[Session], key: str, *, user_id: int) -> None:
         audit.record(session, "draft_discarded", actor_id=actor.id, after={"key": key})
 
 
-def from_version(db: sessionmaker[Session], key: str, number: int, *, user_id: int) -> Draft:
+def from_version(db: sessionmaker[Session], key: str, number: int, *, user_id: Caller) -> Draft:
     """Version ``number`` of ``key`` as an unsaved draft (to open it in the editor)."""
     files = catalog.version_files(db, key, number, user_id=user_id)
     return Draft(key, {name: as_text(content) for name, _kind, content in files}, number, None, None)
 
 
-def start_new(db: sessionmaker[Session], key: str, *, user_id: int, name: str, task_name: str,
+def start_new(db: sessionmaker[Session], key: str, *, user_id: Caller, name: str, task_name: str,
               field_label: str) -> Draft:
     """Save the draft of a new process ``key`` that opens runnable (see engine.starter)."""
     _check_key(key)
@@ -120,7 +121,7 @@ def start_new(db: sessionmaker[Session], key: str, *, user_id: int, name: str, t
     return save(db, key, starter.files(key, name, task_name, field_label), user_id=user_id, base_version=None)
 
 
-def import_file(db: sessionmaker[Session], filename: str, content: bytes, *, user_id: int,
+def import_file(db: sessionmaker[Session], filename: str, content: bytes, *, user_id: Caller,
                 max_bytes: int = definitions.DEFAULT_MAX_BYTES) -> Draft:
     """Save a BPMN file from another modeler as a draft, keyed by the first process it defines.
 
@@ -146,7 +147,7 @@ def import_file(db: sessionmaker[Session], filename: str, content: bytes, *, use
                 max_bytes=max_bytes)
 
 
-def deploy(db: sessionmaker[Session], key: str, *, user_id: int, max_bytes: int = definitions.DEFAULT_MAX_BYTES,
+def deploy(db: sessionmaker[Session], key: str, *, user_id: Caller, max_bytes: int = definitions.DEFAULT_MAX_BYTES,
            allow_scripts: bool = False) -> list[definitions.Deployed]:
     """Deploy the saved draft of ``key`` as the acting administrator, then discard it. A refused
     bundle raises DeployError, stores nothing and keeps the draft (the live version stays live)."""
@@ -158,7 +159,7 @@ def deploy(db: sessionmaker[Session], key: str, *, user_id: int, max_bytes: int 
     return deployed
 
 
-def check_form(db: sessionmaker[Session], schema_text: str, ui_text: str, *, user_id: int) -> FormCheck:
+def check_form(db: sessionmaker[Session], schema_text: str, ui_text: str, *, user_id: Caller) -> FormCheck:
     """A form's JSON Schema and UI schema as the editor types them: parsed, and why they cannot
     serve as a task form (JSON syntax; JSON Schema meta-validation; an object form)."""
     with db() as session:

@@ -66,6 +66,12 @@ class Forbidden(EngineError):
     code = "forbidden"
 
 
+class Unauthenticated(EngineError):
+    """The caller's credential (an API token) does not name an active user."""
+
+    code = "unauthenticated"
+
+
 class ConflictError(EngineError):
     """Someone else changed the instance or task first; nothing was changed."""
 

@@ -27,7 +27,9 @@ from engine import access
 from engine import bpmn
 from engine import clock
 from engine import lookup
+from engine import notifications
 from engine import workflow
+from engine.lookup import Caller
 from engine.models import HumanTask
 from engine.models import Instance
 from engine.models import Pilot
@@ -37,7 +39,8 @@ from engine.models import TaskStatus
 from engine.models import User
 
 SCOPES = ("mine", "group", "held", "completed")
-NAV_SCOPES = ("mine", "group")  # the navigation's badges (the completed history is never counted for them)
+UNREAD = "unread"  # not a task list: the bell's unread notifications, counted with the badges
+NAV_SCOPES = ("mine", "group", UNREAD)  # the navigation's badges (the completed history is never counted)
 
 
 # One round trip, built once (the hot path pays only for binding): the instance's READY rows, and per
@@ -64,15 +67,18 @@ def sync(session: Session, instance: Instance, ready_tasks: list[Task], now: dat
         if row is not None and row.state == TaskStatus.READY:
             row.state, row.completed_at = TaskStatus.CANCELLED, now
     new = [task for task_id, task in ready.items() if task_id not in listed]
+    offered: list[HumanTask] = []
     for task in new:  # parallel instances of one step offered together share their round
         spec, cycle = task.task_spec, workflow.cycle_of(task)
         form, ui_form = bpmn.task_form(spec)
-        session.add(HumanTask(id=str(task.id), instance_id=instance.id, bpmn_id=spec.bpmn_id,
-                              name=(spec.bpmn_name or spec.bpmn_id)[:200], lane=spec.lane,
-                              role=access.LANE_ROLES[spec.lane], province_id=instance.province_id,
-                              pilot_id=instance.pilot_id, form=form, ui_form=ui_form, cycle=cycle,
-                              round=rounds.get((spec.bpmn_id, cycle), 0) + 1, state=TaskStatus.READY,
-                              opened_by_id=opened_by, due_at=workflow.due_at(task, now), created_at=now))
+        offered.append(HumanTask(id=str(task.id), instance_id=instance.id, bpmn_id=spec.bpmn_id,
+                                 name=(spec.bpmn_name or spec.bpmn_id)[:200], lane=spec.lane,
+                                 role=access.LANE_ROLES[spec.lane], province_id=instance.province_id,
+                                 pilot_id=instance.pilot_id, form=form, ui_form=ui_form, cycle=cycle,
+                                 round=rounds.get((spec.bpmn_id, cycle), 0) + 1, state=TaskStatus.READY,
+                                 opened_by_id=opened_by, due_at=workflow.due_at(task, now), created_at=now))
+        session.add(offered[-1])
+    notifications.tasks_offered(session, instance, offered)  # told in this same transaction
 
 
 @dataclass
@@ -174,7 +180,7 @@ def _completed(user: User) -> ColumnElement[bool]:
 _SCOPE_CONDITIONS = {"mine": _mine, "group": _group, "held": _held, "completed": _completed}
 
 
-def tasks_for(db: sessionmaker[Session], user_id: int, query: TaskQuery) -> Page:
+def tasks_for(db: sessionmaker[Session], user_id: Caller, query: TaskQuery) -> Page:
     """One page of a user's task list, with what the user may do with each task."""
     with db() as session:
         return page_of(session, lookup.active_user(session, user_id), query)
@@ -189,15 +195,27 @@ def page_of(session: Session, user: User, query: TaskQuery) -> Page:
     return Page(items, total, page, query.per_page, {t.id: rights(user, t) for t in items})
 
 
-def counts_for(db: sessionmaker[Session], user_id: int, scopes: tuple[str, ...] = NAV_SCOPES) -> dict[str, int]:
+def counts_for(db: sessionmaker[Session], user_id: Caller, scopes: tuple[str, ...] = NAV_SCOPES) -> dict[str, int]:
     """How many tasks each scope holds (the navigation shows ``NAV_SCOPES``)."""
     with db() as session:
         return counts(session, lookup.active_user(session, user_id), scopes)
 
 
 def counts(session: Session, user: User, scopes: tuple[str, ...] = NAV_SCOPES) -> dict[str, int]:
-    return {scope: session.scalar(select(func.count()).select_from(
-        task_list_statement(user, TaskQuery(scope=scope)).order_by(None).subquery())) or 0 for scope in scopes}
+    tasks = tuple(scope for scope in scopes if scope != UNREAD)
+    found = dict(zip(tasks, session.execute(counts_statement(user, tasks)).one(), strict=True)) if tasks else {}
+    if UNREAD in scopes:
+        found[UNREAD] = notifications.unread_count(session, user.id)
+    return {scope: found[scope] or 0 for scope in scopes}
+
+
+def counts_statement(user: User, scopes: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
+    """Every scope's count in one statement (``COUNT(*) FILTER``), over the rows any of them holds."""
+    conditions = [_SCOPE_CONDITIONS[scope](user) for scope in scopes]
+    stmt = select(*(func.count().filter(c) for c in conditions)).select_from(HumanTask).where(or_(*conditions))
+    if "completed" not in scopes:  # only open tasks: the state leads the index for every scope
+        stmt = stmt.where(HumanTask.state == TaskStatus.READY)
+    return stmt
 
 
 def _filtered(stmt: Select[HumanTask], query: TaskQuery) -> Select[HumanTask]:
@@ -231,7 +249,7 @@ class StepOption:
     name: str
 
 
-def step_options(db: sessionmaker[Session], user_id: int) -> list[StepOption]:
+def step_options(db: sessionmaker[Session], user_id: Caller) -> list[StepOption]:
     """Distinct steps among the tasks the user sees in any list (open in the user's queue or held
     by others there, or completed by the user), for the step filter."""
     with db() as session:
@@ -254,7 +272,7 @@ def steps_of(session: Session, user: User) -> list[StepOption]:
     return sorted((StepOption(b, n) for b, n in names.items()), key=lambda s: (s.name, s.bpmn_id))
 
 
-def reassign_candidates(db: sessionmaker[Session], task_id: str, *, user_id: int) -> tuple[HumanTask, list[User]]:
+def reassign_candidates(db: sessionmaker[Session], task_id: str, *, user_id: Caller) -> tuple[HumanTask, list[User]]:
     """The task and the users it may be handed to (转办): active, of the task's role, in its
     jurisdiction, not its current holder. Only for users who may reassign it."""
     with db() as session:

@@ -7,6 +7,9 @@ is InvalidState or ConflictError. Helpers take the caller's Session and never co
 """
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Final
 
 from sqlalchemy import bindparam
@@ -19,6 +22,7 @@ from engine.errors import ConflictError
 from engine.errors import Forbidden
 from engine.errors import InvalidState
 from engine.errors import NotFound
+from engine.errors import Unauthenticated
 from engine.models import Attachment
 from engine.models import HumanTask
 from engine.models import Instance
@@ -43,10 +47,34 @@ class System:
 
 
 SYSTEM: Final = System()
-Actor = int | System  # who acts in an administrative call: a user id, or SYSTEM
 
 
-def active_user(session: Session, user_id: int) -> User:
+@dataclass(frozen=True)
+class Token:
+    """An API client's bearer token as presented. Whose it is gets looked up inside the transaction
+    of the call it makes, so an API request is one transaction, its authentication included."""
+
+    secret: str = field(repr=False)
+
+
+Caller = int | Token  # who makes a call: a signed-in user's id, or an API token
+Actor = int | Token | System  # who acts in an administrative call: a caller, or SYSTEM
+
+_BY_TOKEN = select(User).where(User.token_hash == bindparam("digest"))
+
+
+def token_digest(secret: str) -> str:
+    """What is stored of an API token: its SHA-256 (a token is random, so no salt or stretching)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def active_user(session: Session, user_id: Caller) -> User:
+    if isinstance(user_id, Token):
+        user = session.scalar(_BY_TOKEN, {"digest": token_digest(user_id.secret)})
+        if user is None or not user.active:
+            raise Unauthenticated("the API token is unknown, revoked or its user deactivated",
+                                  reason="invalid_token")
+        return user
     user = session.get(User, user_id)
     if user is None or not user.active:
         raise Forbidden("unknown or deactivated user", reason="inactive_user")
@@ -60,7 +88,7 @@ def viewer(session: Session, actor: Actor) -> User:
     return active_user(session, actor)
 
 
-def administrator(session: Session, user_id: int) -> User:
+def administrator(session: Session, user_id: Caller) -> User:
     """The acting user, who must be an administrator (else Forbidden)."""
     user = active_user(session, user_id)
     if not access.may_administer(user):
@@ -73,7 +101,7 @@ def admin_actor(session: Session, actor: Actor) -> int | None:
     return None if isinstance(actor, System) else administrator(session, actor).id
 
 
-def dashboard_user(session: Session, user_id: int) -> User:
+def dashboard_user(session: Session, user_id: Caller) -> User:
     user = active_user(session, user_id)
     if not access.may_view_dashboard(user):
         raise Forbidden("the dashboard is for provincial, ministry and admin users", reason="dashboard_roles")

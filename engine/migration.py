@@ -49,6 +49,7 @@ from engine.errors import ConflictError
 from engine.errors import InvalidData
 from engine.errors import InvalidState
 from engine.errors import NotFound
+from engine.lookup import Caller
 from engine.models import HumanTask
 from engine.models import Instance
 from engine.models import InstanceSnapshot
@@ -117,7 +118,7 @@ class _Refused(Exception):
         self.reason, self.element = reason, element
 
 
-def plan(db: sessionmaker[Session], instance_ids: list[int], *, to_version: int, user_id: int) -> Plan:
+def plan(db: sessionmaker[Session], instance_ids: list[int], *, to_version: int, user_id: Caller) -> Plan:
     """Dry run: migrate each instance in memory and say whether it can move; nothing is saved."""
     with db() as session:
         instances, target = _load(session, user_id, instance_ids, to_version)
@@ -128,7 +129,7 @@ def plan(db: sessionmaker[Session], instance_ids: list[int], *, to_version: int,
         return result
 
 
-def migrate(db: sessionmaker[Session], instance_ids: list[int], *, to_version: int, user_id: int,
+def migrate(db: sessionmaker[Session], instance_ids: list[int], *, to_version: int, user_id: Caller,
             reason: str | None = None) -> Plan:
     """Move the instances to version ``to_version`` of their process: one audited action, all or
     nothing (InvalidState listing each refused instance, and nothing moved)."""
@@ -151,7 +152,7 @@ def migrate(db: sessionmaker[Session], instance_ids: list[int], *, to_version: i
         return result
 
 
-def revert(db: sessionmaker[Session], instance_id: int, *, user_id: int,
+def revert(db: sessionmaker[Session], instance_id: int, *, user_id: Caller,
            reason: str | None = None) -> queries.InstanceView:
     """Put back the state and version an instance had before its last migration; refused once the
     instance moved on since (anything changed it: a completion, a timer, a suspension …)."""
@@ -190,7 +191,7 @@ def revertible(session: Session, instance_id: int) -> InstanceSnapshot | None:
 
 # --- loading and judging ------------------------------------------------------------------------
 
-def _load(session: Session, user_id: int, instance_ids: list[int],
+def _load(session: Session, user_id: Caller, instance_ids: list[int],
           to_version: int) -> tuple[list[Instance], ProcessVersion]:
     user = lookup.administrator(session, user_id)
     ids = list(dict.fromkeys(instance_ids))

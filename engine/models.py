@@ -16,6 +16,7 @@ from sqlalchemy import MetaData
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import true
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -113,6 +114,10 @@ class User(Base):
     # Sign-in throttling: consecutive failures and, after too many, when the next try is allowed.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Notifications: in the app always; by e-mail when there is an address and the user wants it.
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_notifications: Mapped[bool] = mapped_column(default=True, server_default=true())
+    language: Mapped[str] = mapped_column(String(10), default="zh", server_default="zh")  # of the mails
     created_at: Mapped[created]
     province: Mapped[Province | None] = relationship()
     pilot: Mapped[Pilot | None] = relationship()
@@ -233,6 +238,7 @@ class HumanTask(Base):
         Index("ix_human_task_rounds", "role", "pilot_id", "bpmn_id", "round"),
         Index("ix_human_task_pilot", "pilot_id", "state"),
         Index("ix_human_task_instance", "instance_id", "state"),
+        Index("ix_human_task_deadline", "state", "due_at"),  # the worker's deadline notices
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task uuid
     instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"))
@@ -261,6 +267,9 @@ class HumanTask(Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what was submitted
     draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # saved, not yet submitted (暂存)
     draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the deadline-approaching and the overdue notices went out (each once per task).
+    due_soon_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     instance: Mapped[Instance] = relationship()
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
 

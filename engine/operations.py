@@ -32,6 +32,7 @@ from engine.db import transaction
 from engine.errors import InvalidData
 from engine.errors import InvalidState
 from engine.errors import WorkflowFailed
+from engine.lookup import Caller
 from engine.models import HumanTask
 from engine.models import Instance
 from engine.models import InstanceState
@@ -71,7 +72,7 @@ def send_back_targets(session: Session, instance: Instance) -> list[Target]:
             for r in rows]
 
 
-def send_back(db: sessionmaker[Session], instance_id: int, task_id: str, *, user_id: int, reason: str) -> str:
+def send_back(db: sessionmaker[Session], instance_id: int, task_id: str, *, user_id: Caller, reason: str) -> str:
     """Send a running instance back to an earlier, completed user task; return the new task's id."""
     _require_reason(reason)
     with transaction(db) as session:
@@ -97,7 +98,7 @@ def send_back(db: sessionmaker[Session], instance_id: int, task_id: str, *, user
         return str(new_id[0])
 
 
-def retry(db: sessionmaker[Session], instance_id: int, *, user_id: int) -> Retried:
+def retry(db: sessionmaker[Session], instance_id: int, *, user_id: Caller) -> Retried:
     """Run an instance in error again from its saved state (its timers, then the engine); if it
     fails again it stays in error with the new message."""
     with transaction(db) as session:

@@ -32,6 +32,7 @@ from engine import state
 from engine.attachments import AttachmentView
 from engine.dossier import Document
 from engine.errors import NotFound
+from engine.lookup import Caller
 from engine.models import AuditEvent
 from engine.models import Comment
 from engine.models import DefinitionFile
@@ -72,7 +73,7 @@ def rating(final_data: Any) -> int | None:
     return stars if isinstance(stars, int) and not isinstance(stars, bool) and 1 <= stars <= 3 else None
 
 
-def list_pilot_rows(db: sessionmaker[Session], *, user_id: int, province_id: int | None = None,
+def list_pilot_rows(db: sessionmaker[Session], *, user_id: Caller, province_id: int | None = None,
                     search: str | None = None) -> list[PilotRow]:
     """Pilots in the user's jurisdiction with their latest instance's state and stage, open and
     overdue task counts; optionally one province and a name search."""
@@ -307,7 +308,7 @@ def _cycle_label(instance: Instance, cycle: str) -> tuple[str | None, int | None
     return _element_name(instance, bpmn_id) or bpmn_id, int(number) if number.isdigit() else None
 
 
-def pilot_page(db: sessionmaker[Session], pilot_id: int, *, user_id: int, page: int = 1,
+def pilot_page(db: sessionmaker[Session], pilot_id: int, *, user_id: Caller, page: int = 1,
                per_page: int = 10) -> PilotPage:
     """A pilot with one page of its instances (open ones first, then the newest), each with its
     ready tasks, path taken, timeline and submissions by round: the same few queries whatever the
@@ -333,7 +334,7 @@ _OPEN = (InstanceState.RUNNING, InstanceState.SUSPENDED, InstanceState.ERROR)
 _PROCESS_ID = r"<(?:\w+:)?process\b[^>]*\bid=\"{}\""
 
 
-def diagram(db: sessionmaker[Session], instance_id: int, *, user_id: int,
+def diagram(db: sessionmaker[Session], instance_id: int, *, user_id: Caller,
             pilot_id: int | None = None) -> tuple[str, list[str], list[str]]:
     """(BPMN XML of the file that holds the instance's process, visited element ids, ids of the
     ready tasks) for a user who may view the instance (of ``pilot_id``, when given)."""

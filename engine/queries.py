@@ -11,11 +11,13 @@ from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm import sessionmaker
 
 from engine import access
 from engine import lookup
+from engine.lookup import Caller
 from engine.models import AuditEvent
 from engine.models import HumanTask
 from engine.models import Instance
@@ -62,14 +64,14 @@ def instance_view(session: Session, instance: Instance) -> InstanceView:
     return _view(instance, list(session.scalars(_READY_TASKS, {"instance_id": instance.id})))
 
 
-def get_instance(db: sessionmaker[Session], instance_id: int, *, user_id: int) -> InstanceView:
+def get_instance(db: sessionmaker[Session], instance_id: int, *, user_id: Caller) -> InstanceView:
     """One instance with its ready tasks."""
     with db() as session:
         user = lookup.active_user(session, user_id)
         return instance_view(session, lookup.visible_instance(session, user, instance_id))
 
 
-def list_instances(db: sessionmaker[Session], *, user_id: int, pilot_id: int | None = None,
+def list_instances(db: sessionmaker[Session], *, user_id: Caller, pilot_id: int | None = None,
                    state: str | None = None, process: str | None = None, limit: int = 100,
                    offset: int = 0) -> tuple[list[InstanceView], int]:
     """Instances in the user's jurisdiction, newest first, with the total count."""
@@ -88,7 +90,7 @@ def list_instances(db: sessionmaker[Session], *, user_id: int, pilot_id: int | N
         return [_view(i, []) for i in rows], total
 
 
-def instance_events(db: sessionmaker[Session], instance_id: int, *, user_id: int) -> list[AuditEvent]:
+def instance_events(db: sessionmaker[Session], instance_id: int, *, user_id: Caller) -> list[AuditEvent]:
     """The audit trail of an instance, oldest first."""
     with db() as session:
         user = lookup.active_user(session, user_id)
@@ -104,8 +106,8 @@ def list_pilots(db: sessionmaker[Session], *, user_id: lookup.Actor) -> list[Pil
 
 
 def pilots_of(session: Session, user: User) -> list[Pilot]:
-    stmt = (select(Pilot).where(access.pilot_scope(user, Pilot.province_id, Pilot.id))
-            .options(selectinload(Pilot.province)).order_by(Pilot.province_id, Pilot.name))
+    stmt = (select(Pilot).join(Pilot.province).where(access.pilot_scope(user, Pilot.province_id, Pilot.id))
+            .options(contains_eager(Pilot.province)).order_by(Pilot.province_id, Pilot.name))  # one statement
     return list(session.scalars(stmt))
 
 

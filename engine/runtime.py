@@ -28,6 +28,7 @@ from engine import expressions
 from engine import forms
 from engine import inbox
 from engine import lookup
+from engine import notifications
 from engine import pruning
 from engine import queries
 from engine import services
@@ -40,6 +41,7 @@ from engine.errors import InvalidData
 from engine.errors import InvalidState
 from engine.errors import NotFound
 from engine.errors import WorkflowFailed
+from engine.lookup import Caller
 from engine.models import HumanTask
 from engine.models import Instance
 from engine.models import InstanceState
@@ -54,7 +56,7 @@ from engine.queries import InstanceView
 ENGINE_ERRORS = (SpiffWorkflowException, expressions.ExpressionError, workflow.RunawayWorkflow, RecursionError)
 
 
-def start(db: sessionmaker[Session], process: str, *, user_id: int, pilot_id: int | None = None,
+def start(db: sessionmaker[Session], process: str, *, user_id: Caller, pilot_id: int | None = None,
           province_id: int | None = None) -> int:
     """Start the live version of ``process`` for a pilot (or, for a provincial process, a province)."""
     with transaction(db) as session:
@@ -90,7 +92,7 @@ def start(db: sessionmaker[Session], process: str, *, user_id: int, pilot_id: in
         return instance.id
 
 
-def complete(db: sessionmaker[Session], task_id: str, *, user_id: int, data: Any,
+def complete(db: sessionmaker[Session], task_id: str, *, user_id: Caller, data: Any,
              instance_version: int | None = None) -> InstanceView:
     """Complete a ready user task with form data; return its instance with the tasks now ready,
     read in the same transaction (what an API client or a page wants next).
@@ -126,7 +128,7 @@ def complete(db: sessionmaker[Session], task_id: str, *, user_id: int, data: Any
         return queries.instance_view(session, instance)
 
 
-def save_draft(db: sessionmaker[Session], task_id: str, *, user_id: int, data: dict[str, Any]) -> datetime:
+def save_draft(db: sessionmaker[Session], task_id: str, *, user_id: Caller, data: dict[str, Any]) -> datetime:
     """Keep the form as typed so far (complete or not) on a ready task the user may work on (暂存)."""
     if not isinstance(data, dict):
         raise InvalidData("a draft must be a JSON object", [{"field": "", "message": "expected an object"}])
@@ -141,7 +143,7 @@ def save_draft(db: sessionmaker[Session], task_id: str, *, user_id: int, data: d
 
 
 def task_draft(db: sessionmaker[Session], task_id: str, *,
-               user_id: int) -> tuple[dict[str, Any] | None, datetime | None]:
+               user_id: Caller) -> tuple[dict[str, Any] | None, datetime | None]:
     """The draft saved on a ready task and when it was saved, for a user who may act on the task
     ((None, None) when there is none)."""
     with db() as session:
@@ -150,7 +152,7 @@ def task_draft(db: sessionmaker[Session], task_id: str, *,
         return (dict(row.draft) if row.draft is not None else None), row.draft_saved_at
 
 
-def discard_draft(db: sessionmaker[Session], task_id: str, *, user_id: int) -> None:
+def discard_draft(db: sessionmaker[Session], task_id: str, *, user_id: Caller) -> None:
     """Throw away the draft of a ready task the user may work on; without a draft it is a no-op."""
     with transaction(db) as session:
         user = lookup.active_user(session, user_id)
@@ -162,7 +164,7 @@ def discard_draft(db: sessionmaker[Session], task_id: str, *, user_id: int) -> N
                      bpmn_id=row.bpmn_id)
 
 
-def claim(db: sessionmaker[Session], task_id: str, *, user_id: int) -> None:
+def claim(db: sessionmaker[Session], task_id: str, *, user_id: Caller) -> None:
     """Take a group task; claiming your own task again is a no-op."""
     with transaction(db) as session:
         user = lookup.active_user(session, user_id)
@@ -174,7 +176,7 @@ def claim(db: sessionmaker[Session], task_id: str, *, user_id: int) -> None:
                      bpmn_id=row.bpmn_id)
 
 
-def unclaim(db: sessionmaker[Session], task_id: str, *, user_id: int) -> None:
+def unclaim(db: sessionmaker[Session], task_id: str, *, user_id: Caller) -> None:
     """Give a claimed task back to the group (the holder, or a reviewer who may reassign)."""
     with transaction(db) as session:
         user = lookup.active_user(session, user_id)
@@ -188,7 +190,7 @@ def unclaim(db: sessionmaker[Session], task_id: str, *, user_id: int) -> None:
                      bpmn_id=row.bpmn_id)
 
 
-def reassign(db: sessionmaker[Session], task_id: str, *, user_id: int, to_user_id: int) -> None:
+def reassign(db: sessionmaker[Session], task_id: str, *, user_id: Caller, to_user_id: int) -> None:
     """Hand a task to another user who may do it (转办), e.g. when its holder is absent."""
     with transaction(db) as session:
         user = lookup.active_user(session, user_id)
@@ -198,11 +200,12 @@ def reassign(db: sessionmaker[Session], task_id: str, *, user_id: int, to_user_i
             raise InvalidData("that user cannot work on this task",
                               [{"field": "to_user_id", "message": "not eligible"}], reason="not_eligible")
         _set_claim(session, row, row.claimed_by_id, target.id)
+        notifications.task_assigned(session, row, target)
         audit.record(session, "task_reassigned", actor_id=user.id, instance_id=row.instance_id, task_id=task_id,
                      bpmn_id=row.bpmn_id, after={"to_user_id": target.id, "to": target.username})
 
 
-def send_message(db: sessionmaker[Session], instance_id: int, name: str, *, user_id: int,
+def send_message(db: sessionmaker[Session], instance_id: int, name: str, *, user_id: Caller,
                  payload: dict[str, Any] | None = None) -> None:
     """Deliver a message the instance waits for (e.g. open an inspection); the lane of the
     catching event decides who may send it."""
@@ -228,22 +231,22 @@ def send_message(db: sessionmaker[Session], instance_id: int, name: str, *, user
                      bpmn_id=offered[name].get("bpmn_id"), message=name)
 
 
-def suspend(db: sessionmaker[Session], instance_id: int, *, user_id: int, reason: str) -> None:
+def suspend(db: sessionmaker[Session], instance_id: int, *, user_id: Caller, reason: str) -> None:
     _admin_transition(db, instance_id, user_id, reason, target=InstanceState.SUSPENDED,
                       allowed_from={InstanceState.RUNNING})
 
 
-def resume(db: sessionmaker[Session], instance_id: int, *, user_id: int, reason: str) -> None:
+def resume(db: sessionmaker[Session], instance_id: int, *, user_id: Caller, reason: str) -> None:
     _admin_transition(db, instance_id, user_id, reason, target=InstanceState.RUNNING,
                       allowed_from={InstanceState.SUSPENDED, InstanceState.ERROR})
 
 
-def cancel(db: sessionmaker[Session], instance_id: int, *, user_id: int, reason: str) -> None:
+def cancel(db: sessionmaker[Session], instance_id: int, *, user_id: Caller, reason: str) -> None:
     _admin_transition(db, instance_id, user_id, reason, target=InstanceState.CANCELLED,
                       allowed_from={InstanceState.RUNNING, InstanceState.SUSPENDED, InstanceState.ERROR})
 
 
-def _admin_transition(db: sessionmaker[Session], instance_id: int, user_id: int, reason: str, *,
+def _admin_transition(db: sessionmaker[Session], instance_id: int, user_id: Caller, reason: str, *,
                       target: InstanceState, allowed_from: set[InstanceState]) -> None:
     if not (reason or "").strip():
         raise InvalidData("a reason is required", [{"field": "reason", "message": "required"}],

@@ -16,6 +16,7 @@ from engine import inbox
 from engine.db import transaction
 from engine.errors import InvalidData
 from engine.errors import NotFound
+from engine.lookup import Caller
 from engine.lookup import active_user
 from engine.models import SavedFilter
 from engine.models import User
@@ -85,7 +86,7 @@ def _name(name: str) -> str:
     return name
 
 
-def save(db: sessionmaker[Session], user_id: int, name: str, query: dict[str, Any]) -> int:
+def save(db: sessionmaker[Session], user_id: Caller, name: str, query: dict[str, Any]) -> int:
     """Store a filter under a name unique for this user; returns its id."""
     name, cleaned = _name(name), clean_query(query)
     with transaction(db) as session:
@@ -105,7 +106,7 @@ def save(db: sessionmaker[Session], user_id: int, name: str, query: dict[str, An
         return row.id
 
 
-def list_filters(db: sessionmaker[Session], user_id: int) -> list[FilterView]:
+def list_filters(db: sessionmaker[Session], user_id: Caller) -> list[FilterView]:
     """The user's own saved filters, by name."""
     with db() as session:
         return filters_of(session, active_user(session, user_id))
@@ -117,7 +118,7 @@ def filters_of(session: Session, user: User) -> list[FilterView]:
     return [FilterView(r.id, r.name, dict(r.query)) for r in rows]
 
 
-def delete(db: sessionmaker[Session], filter_id: int, *, user_id: int) -> None:
+def delete(db: sessionmaker[Session], filter_id: int, *, user_id: Caller) -> None:
     """Delete one of the user's filters; someone else's looks exactly like a missing one."""
     with transaction(db) as session:
         user = active_user(session, user_id)

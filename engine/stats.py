@@ -22,6 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from engine import access
 from engine import clock
 from engine import lookup
+from engine.lookup import Caller
 from engine.models import HumanTask
 from engine.models import Instance
 from engine.models import InstanceState
@@ -222,7 +223,7 @@ TABLES = ("stages", "overdue", "rounds", "steps")
 OVERDUE_SHOWN = 50  # the page lists the most overdue; the CSV export lists them all
 
 
-def dashboard(db: sessionmaker[Session], *, user_id: int, province_id: int | None = None,
+def dashboard(db: sessionmaker[Session], *, user_id: Caller, province_id: int | None = None,
               tables: tuple[str, ...] = TABLES, overdue_limit: int | None = OVERDUE_SHOWN) -> Dashboard:
     """The dashboard figures in the user's jurisdiction (a provincial user's own province; ministry
     and admin nationwide, or one province when ``province_id`` is given); only ``tables`` are

@@ -11,23 +11,24 @@ from engine import inbox
 from engine import lookup
 from engine import queries
 from engine import saved_filters
+from engine.lookup import Caller
 from engine.models import Pilot
 from engine.models import Province
 
-TAB_COUNTS = ("mine", "group", "held")
+TAB_COUNTS = ("mine", "group", "held", inbox.UNREAD)
 
 
 @dataclass
 class InboxView:
     page: inbox.Page
-    counts: dict[str, int]  # mine, group, held (the completed history is not counted)
+    counts: dict[str, int]  # mine, group, held, unread (the completed history is not counted)
     pilots: list[Pilot]
     provinces: list[Province]
     steps: list[inbox.StepOption]
     saved: list[saved_filters.FilterView]
 
 
-def inbox_view(db: sessionmaker[Session], user_id: int, query: inbox.TaskQuery) -> InboxView:
+def inbox_view(db: sessionmaker[Session], user_id: Caller, query: inbox.TaskQuery) -> InboxView:
     with db() as session:
         user = lookup.active_user(session, user_id)
         return InboxView(inbox.page_of(session, user, query), inbox.counts(session, user, TAB_COUNTS),

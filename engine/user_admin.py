@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm import sessionmaker
 
 from engine import audit
+from engine import contact
 from engine import lookup
 from engine import users
 from engine.db import transaction
@@ -96,11 +97,14 @@ def held_tasks(db: sessionmaker[Session], target_id: int, *, user_id: Actor) -> 
 
 
 def update_user(db: sessionmaker[Session], target_id: int, *, user_id: Actor, display_name: str | None,  # noqa: PLR0913
-                role: str, province: str | None = None, pilot_id: int | None = None) -> None:
-    """Change a user's display name, role and jurisdiction. A new role or jurisdiction ends the
-    user's sessions (what they may see changed); an administrator keeps their own role."""
+                role: str, province: str | None = None, pilot_id: int | None = None,
+                email: str | None = None) -> None:
+    """Change a user's display name, e-mail address (None: none), role and jurisdiction. A new role
+    or jurisdiction ends the user's sessions (what they may see changed); an administrator keeps
+    their own role."""
     new_role = users.parse_role(role)
     users.check_display_name(display_name)
+    address = contact.check_email(email)
     with transaction(db) as session:
         actor_id = lookup.admin_actor(session, user_id)
         user = session.get(User, target_id)
@@ -110,7 +114,7 @@ def update_user(db: sessionmaker[Session], target_id: int, *, user_id: Actor, di
             raise InvalidData("you cannot take away your own administrator role",
                               [{"field": "role", "message": "own role"}], reason="self_demotion")
         before = _snapshot(user)
-        user.display_name, user.role = (display_name or "").strip() or None, new_role
+        user.display_name, user.role, user.email = (display_name or "").strip() or None, new_role, address
         users.place(session, user, new_role, province, pilot_id)
         after = _snapshot(user)
         if (before["role"], before["province_id"], before["pilot_id"]) != (
@@ -121,5 +125,6 @@ def update_user(db: sessionmaker[Session], target_id: int, *, user_id: Actor, di
 
 
 def _snapshot(user: User) -> dict[str, object]:
-    return {"username": user.username, "display_name": user.display_name, "role": user.role.value,
+    return {"username": user.username, "display_name": user.display_name, "email": user.email,
+            "role": user.role.value,
             "province_id": user.province_id, "pilot_id": user.pilot_id}

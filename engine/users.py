@@ -2,7 +2,6 @@
 and API tokens."""
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from engine import access
 from engine import audit
 from engine import clock
+from engine import contact
 from engine import lookup
 from engine.db import MAX_ID
 from engine.db import transaction
@@ -63,7 +63,7 @@ def check_password_strength(password: str) -> None:
 
 def create_user(db: sessionmaker[Session], username: str, role: str, password: str, *,  # noqa: PLR0913
                 user_id: Actor, province: str | None = None, pilot_id: int | None = None,
-                display_name: str | None = None, password_hash: str | None = None) -> User:
+                display_name: str | None = None, password_hash: str | None = None, email: str | None = None) -> User:
     """Create a user (administrators, or SYSTEM); a city user needs a pilot, a provincial reviewer a
     province.
 
@@ -75,6 +75,7 @@ def create_user(db: sessionmaker[Session], username: str, role: str, password: s
         raise InvalidData("username must have 1 to 80 characters",
                           [{"field": "username", "message": "1 to 80 characters"}], reason="username_length")
     check_display_name(display_name)
+    address = contact.check_email(email)
     check_password_strength(password)
     if password_hash is not None and not password_hash.startswith("$argon2"):
         raise InvalidData("the password hash is not an argon2 hash")
@@ -83,7 +84,7 @@ def create_user(db: sessionmaker[Session], username: str, role: str, password: s
         if session.scalar(select(User.id).where(User.username == username)):
             raise ConflictError(f"user {username!r} already exists", reason="username_taken")
         user = User(username=username, role=role_enum, password_hash=password_hash or HASHER.hash(password),
-                    display_name=display_name or None)
+                    display_name=display_name or None, email=address)
         place(session, user, role_enum, province, pilot_id)
         session.add(user)
         session.flush()
@@ -211,7 +212,7 @@ def issue_token(db: sessionmaker[Session], username: str) -> str:
     token = secrets.token_urlsafe(32)
     with transaction(db) as session:
         user = _by_name(session, username)
-        user.token_hash = _digest(token)
+        user.token_hash = lookup.token_digest(token)
         audit.record(session, "token_issued", actor_id=user.id, after={"username": username})
     return token
 
@@ -265,7 +266,7 @@ def account(db: sessionmaker[Session], *, user_id: int | None = None, token: str
     if user_id is not None:
         stmt, key = _ACCOUNT_BY_ID, user_id
     elif token:
-        stmt, key = _ACCOUNT_BY_TOKEN, _digest(token)
+        stmt, key = _ACCOUNT_BY_TOKEN, lookup.token_digest(token)
     else:
         return None
     with db() as session:
@@ -273,8 +274,6 @@ def account(db: sessionmaker[Session], *, user_id: int | None = None, token: str
     return Account(*row) if row else None
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _by_name(session: Session, username: str) -> User:

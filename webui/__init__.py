@@ -43,6 +43,7 @@ def create_app(config_class: type[Config] | Any = Config) -> Flask:
     from webui.api.routes import bp as api_bp
     from webui.auth.routes import bp as auth_bp
     from webui.dashboard.routes import bp as dashboard_bp
+    from webui.notifications import bp as notifications_bp
     from webui.pilots.routes import bp as pilots_bp
     from webui.tasks import bp as tasks_bp
 
@@ -52,4 +53,5 @@ def create_app(config_class: type[Config] | Any = Config) -> Flask:
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
     return app

@@ -24,6 +24,7 @@ import engine
 from config import Config
 from engine import reference
 from engine import users
+from webui import mailer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -132,8 +133,10 @@ def _read_password(confirm: bool = True) -> str:
 @click.option("--province", help="Province name (for provincial reviewers).")
 @click.option("--pilot", "pilot", help="Pilot id (for city users).")
 @click.option("--display-name")
+@click.option("--email", help="E-mail address for notifications (optional).")
 @friendly
-def user_add(name: str, role: str, province: str | None, pilot: str | None, display_name: str | None) -> None:
+def user_add(name: str, role: str, province: str | None, pilot: str | None, display_name: str | None,  # noqa: PLR0913,PLR0917
+             email: str | None) -> None:
     """Create a user; the password is asked twice (or read from standard input)."""
     pilot_id = None
     if pilot is not None:
@@ -142,7 +145,7 @@ def user_add(name: str, role: str, province: str | None, pilot: str | None, disp
         pilot_id = int(pilot)
     password = _read_password()
     created = users.create_user(_db(), name, role, password, user_id=engine.SYSTEM, province=province,
-                                pilot_id=pilot_id, display_name=display_name)
+                                pilot_id=pilot_id, display_name=display_name, email=email)
     click.echo(f"Created {role} user {created.username}.")
 
 
@@ -188,8 +191,16 @@ def user_activate(name: str) -> None:
 def worker(once: bool, interval: int) -> None:
     """Fire due timers; run several on PostgreSQL to share the work."""
     db = _db()
+    try:  # an unknown SCHEMEFLOW_SMTP_TLS stops the worker at start, not at the first mail
+        mailer.smtp_settings()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     if once:
         click.echo(f"Fired timers on {engine.fire_due_timers(db)} instance(s).")
+        done = mailer.notification_round(db)
+        click.echo(f"Deadline notices for {done.noticed} task(s); "
+                   + (f"mail: {done.mail.sent} sent, {done.mail.retried} to retry, {done.mail.failed} failed."
+                      if done.mail else "mail: no SCHEMEFLOW_SMTP_HOST set."))
         return
     _timer_loop(db, interval)
 
@@ -273,6 +284,10 @@ def _timer_loop(db: sessionmaker[Session], interval: int) -> None:
                 log.info("fired timers on %d instance(s)", fired)
         except Exception:  # noqa: BLE001 - keep serving; the next round retries
             log.exception("firing timers failed")
+        try:
+            mailer.notification_round(db)
+        except Exception:  # noqa: BLE001 - a mail problem never stops the timers
+            log.exception("sending notifications failed")
         time.sleep(interval)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask import current_app
 from flask import jsonify
+from flask import make_response
 from flask import render_template
 from flask import request
 from flask_babel import lazy_gettext as _l
@@ -13,10 +15,11 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from engine import DATABASE_UNAVAILABLE
 from engine import EngineError
 from webui.reasons import explain
 
-ENGINE_STATUS = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid_state": 409,
+ENGINE_STATUS = {"not_found": 404, "unauthenticated": 401, "forbidden": 403, "conflict": 409, "invalid_state": 409,
                  "validation_failed": 400, "invalid_definition": 400, "workflow_error": 422}
 
 TITLES = {
@@ -28,6 +31,7 @@ TITLES = {
     413: _l("The upload is too large"),
     422: _l("The process could not continue"),
     500: _l("Something went wrong on our side"),
+    503: _l("The service is briefly unavailable"),
 }
 HINTS = {
     400: _l("Go back, check what you entered and try again."),
@@ -38,11 +42,12 @@ HINTS = {
     413: _l("Choose a smaller file (see the limit beside the upload field)."),
     422: _l("An administrator has been told through the audit log; try again later or contact them."),
     500: _l("Try again in a moment. If it keeps happening, tell your administrator the time it happened."),
+    503: _l("Nothing from this request was saved. Wait a few seconds and send it again."),
 }
 
 
 API_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-             405: "method_not_allowed", 409: "conflict", 413: "too_large"}
+             405: "method_not_allowed", 409: "conflict", 413: "too_large", 503: "unavailable"}
 
 
 def api_error(status: int, code: str | None, message: str, details: list[Any] | None = None) -> tuple[Response, int]:
@@ -64,6 +69,16 @@ def init_app(app: Flask) -> None:
         # A page gets the translated sentence for the error's reason, never the engine's English.
         status = ENGINE_STATUS.get(exc.code, 400)
         return render_error(status, exc.message if request.path.startswith("/api/") else explain(exc), exc.code)
+
+    def _unavailable(exc: Exception) -> Response:
+        # Down, restarting, unreachable: the transaction did not happen; say so and when to retry.
+        current_app.logger.warning("database unavailable: %s", type(exc).__name__)
+        response = make_response(*render_error(503))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    for kind in DATABASE_UNAVAILABLE:
+        app.register_error_handler(kind, _unavailable)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> tuple[Response | str, int]:

@@ -51,7 +51,8 @@ def due_state(due_at: datetime | None, now: datetime | None = None) -> str | Non
 
 
 def nav_counts() -> dict[str, int]:
-    """Task counts per scope for the signed-in user, computed once per request."""
+    """Task counts per scope and the bell's unread count for the signed-in user, computed once per
+    request (pages whose engine read brings them along set ``g.nav_counts`` first)."""
     if not current_user.is_authenticated:
         return {}
     if "nav_counts" not in g:

@@ -26,6 +26,8 @@ SENTENCES = {
     "username_taken": _l("This username is already taken; choose another."),
     "username_length": _l("A username has 1 to 80 characters."),
     "display_name_length": _l("A display name has at most 200 characters."),
+    "invalid_email": _l("Enter a valid e-mail address, such as name@example.cn."),
+    "notification_not_found": _l("This notification does not exist or is not yours."),
     "unknown_role": _l("Choose one of the four roles."),
     "city_user_needs_pilot": _l("A city submitter needs the pilot they work for."),
     "reviewer_needs_province": _l("A provincial reviewer needs the province they work for."),

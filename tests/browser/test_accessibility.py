@@ -56,8 +56,8 @@ def pages(site: Site, scene: Scene, role: str) -> list[tuple[str, int]]:
     """(path, status) of the pages a persona of ``role`` reaches, with its empty, filtered and error states."""
     pilots, provinces = site.world.pilots, site.world.provinces
     common = [("/tasks/?scope=mine", 200), ("/tasks/?scope=group", 200), ("/tasks/?scope=completed", 200),
-              ("/pilots/", 200), ("/pilots/?q=no-such-pilot", 200), ("/profile", 200), ("/no-such-page", 404),
-              ("/tasks/?scope=bogus", 400)]
+              ("/pilots/", 200), ("/pilots/?q=no-such-pilot", 200), ("/profile", 200), ("/notifications/", 200),
+              ("/no-such-page", 404), ("/tasks/?scope=bogus", 400)]
     return common + {
         # city_a1: nothing waiting (empty), one completed step and the province's review of it
         # (read-only); its pilot page; no dashboard (403).

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+import engine
 from tests.conftest import DATA
 from tests.helpers import PASSWORD
 from tests.helpers import World
@@ -97,6 +101,41 @@ def test_the_lifecycle_through_the_api(deployed: dict[str, Api], world: World) -
     status, events = deployed["prov_a"].get(f"/instances/{iid}/events")
     assert [e["action"] for e in events["items"]][-1] == "instance_completed"  # type: ignore[index]
     assert deployed["prov_b"].get(f"/instances/{iid}/events")[0] == 404
+
+
+def test_a_token_request_is_one_transaction_its_authentication_included(deployed: dict[str, Api],
+                                                                          world: World) -> None:
+    iid = start(deployed, world)
+    [task] = tasks(deployed["city_a1"])
+    began: list[Session] = []
+
+    def count(session: Session, *_args: Any) -> None:
+        began.append(session)
+
+    event.listen(Session, "after_begin", count)
+    try:
+        status, body = deployed["city_a1"].post(f"/tasks/{task['id']}/complete", {"data": {"summary": "Scheme"}})
+        listed = tasks(deployed["prov_a"])
+    finally:
+        event.remove(Session, "after_begin", count)
+    assert status == 200 and body["id"] == iid  # type: ignore[index]
+    assert [t["bpmn_id"] for t in listed] == ["review"]
+    assert len(set(map(id, began))) == 2  # one for the completion, one for the list: no token lookup of its own
+
+
+def test_a_token_that_names_no_active_user_is_401_on_reads_and_writes(deployed: dict[str, Api],
+                                                                      world: World) -> None:
+    iid = start(deployed, world)
+    [task] = tasks(deployed["city_a1"])
+    engine.users.set_active(world.db, "city_a1", False, user_id=engine.SYSTEM)
+    status, body = deployed["city_a1"].post(f"/tasks/{task['id']}/complete", {"data": {"summary": "Scheme"}})
+    assert status == 401 and body["error"] == "unauthenticated"  # type: ignore[index]
+    assert deployed["city_a1"].get("/tasks?scope=group")[0] == 401
+    assert deployed["city_a1"].get("/me")[0] == 401
+    forged = Api(deployed["city_a1"].client, "not-a-token")
+    assert forged.get(f"/instances/{iid}")[0] == 401 and forged.post("/instances", {"process": "two_step"})[0] == 401
+    status, inst = deployed["admin"].get(f"/instances/{iid}")
+    assert [t["bpmn_id"] for t in inst["tasks"]] == ["submit"]  # type: ignore[index]  # nothing was completed
 
 
 def test_instances_filter_by_pilot_and_state(deployed: dict[str, Api], world: World) -> None:

@@ -12,7 +12,6 @@ from flask import jsonify
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,6 +19,7 @@ import engine
 from webui.admin import bp
 from webui.admin.problems import explained
 from webui.extensions import get_db
+from webui.i18n import format_datetime
 from webui.reasons import explain
 from webui.tasks import form_render
 

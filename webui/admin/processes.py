@@ -18,7 +18,6 @@ from flask import render_template
 from flask import request
 from flask import send_file
 from flask import url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -28,6 +27,7 @@ import engine
 from webui.admin import bp
 from webui.admin.editor_strings import strings
 from webui.extensions import get_db
+from webui.i18n import format_datetime
 from webui.i18n import is_english
 from webui.layout import role_label
 from webui.reasons import explain

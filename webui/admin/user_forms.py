@@ -17,6 +17,7 @@ from wtforms.validators import Optional
 
 from engine import users
 from webui.auth.forms import password_length
+from webui.notifications.forms import email_field
 
 ROLE_CHOICES = [("city", _l("City submitter")), ("province", _l("Provincial reviewer")),
                 ("ministry", _l("Ministry reviewer")), ("admin", _l("Administrator"))]
@@ -27,6 +28,7 @@ class UserForm(FlaskForm):
 
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=200, message=_l(
         "At most %(n)s characters.", n=200))], description=_l("Name and office, as colleagues see it"))
+    email = email_field()
     # Rendered as <select>s by the template (pilots grouped by province); the engine checks the values.
     role = StringField(_l("Role"), validators=[AnyOf([r for r, _ in ROLE_CHOICES], message=_l(
         "Choose one of the four roles."))])

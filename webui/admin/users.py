@@ -9,7 +9,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -20,13 +19,14 @@ from webui.admin.user_forms import NewUserForm
 from webui.admin.user_forms import ResetPasswordForm
 from webui.admin.user_forms import UserForm
 from webui.extensions import get_db
+from webui.i18n import format_datetime
 from webui.i18n import pick
 from webui.params import parse_id
 from webui.reasons import explain
 
 PER_PAGE = 50
 # Which form field an engine refusal is about (the engine names its fields the same way).
-FIELDS = frozenset({"password", "username", "display_name", "role", "pilot_id", "province"})
+FIELDS = frozenset({"password", "username", "display_name", "role", "pilot_id", "province", "email"})
 
 
 def _places() -> dict[str, Any]:
@@ -70,7 +70,7 @@ def users_new() -> str | Response | tuple[str, int]:
             created = engine.users.create_user(
                 get_db(), form.username.data or "", form.role.data or "", form.password.data or "",
                 user_id=current_user.id, province=form.province.data or None, pilot_id=form.pilot_id.data,
-                display_name=(form.display_name.data or "").strip() or None)
+                display_name=(form.display_name.data or "").strip() or None, email=form.email.data)
         except engine.EngineError as exc:
             _refused(form, exc)
         else:
@@ -83,7 +83,8 @@ def users_new() -> str | Response | tuple[str, int]:
 
 def _edit_page(target: engine.User, form: UserForm | None = None, reset: ResetPasswordForm | None = None,
                status: int = 200) -> tuple[str, int]:
-    form = form or UserForm(data={"display_name": target.display_name, "role": target.role.value,
+    form = form or UserForm(data={"display_name": target.display_name, "email": target.email,
+                                  "role": target.role.value,
                                   "province": target.province.name if target.province else "",
                                   "pilot_id": target.pilot_id})
     held = engine.user_admin.held_tasks(get_db(), target.id, user_id=current_user.id)
@@ -105,7 +106,7 @@ def users_save(target_id: int) -> Response | tuple[str, int]:
         try:
             engine.user_admin.update_user(db, target_id, user_id=current_user.id, display_name=form.display_name.data,
                                           role=form.role.data or "", province=form.province.data or None,
-                                          pilot_id=form.pilot_id.data)
+                                          pilot_id=form.pilot_id.data, email=form.email.data)
         except engine.EngineError as exc:
             _refused(form, exc)
         else:

@@ -58,6 +58,7 @@ DOWNLOAD = {"content": {t: {"schema": BINARY} for t in sorted(
     "headers": {"Content-Disposition": {"description": "attachment, with the file's name", "schema": {
         "type": "string"}}, "X-Content-Type-Options": {"schema": {"type": "string", "enum": ["nosniff"]}}}}
 NO_CONTENT: dict[str, Any] = {}
+EMAIL = {"type": "string", "format": "email", "maxLength": 254}
 USER_TEXT = {"display_name": {"type": "string", "maxLength": 200, "nullable": True},
              "role": _enum(ROLES), "province": {"type": "string"}, "province_id": ID, "pilot_id": ID}
 REASON = _json_body({"reason": text()}, ["reason"])
@@ -70,11 +71,12 @@ OPERATIONS: list[Operation] = [
     ("get", "/users", "Users (administrators)", _page_of("User"),
      [_q("q"), _q("role", _enum(ROLES)), _q("province_id", ID), *PAGING], None, "200"),
     ("post", "/users", "Create a user (administrators)", _ref("User"), [], _json_body(
-        {"username": text(80), "password": {"type": "string", "minLength": 10}, **USER_TEXT},
+        {"username": text(80), "password": {"type": "string", "minLength": 10}, **USER_TEXT, "email": EMAIL},
         ["username", "password", "role"]), "201"),
     ("patch", "/users/{id}", "Change a user's name, role and jurisdiction, active, password (administrators)",
      _ref("User"), [_ID], _json_body(
-        {**USER_TEXT, "active": BOOL, "password": {"type": "string", "minLength": 10}}, []), "200"),
+        {**USER_TEXT, "active": BOOL, "password": {"type": "string", "minLength": 10},
+         "email": {**EMAIL, "nullable": True}}, []), "200"),
     ("get", "/definitions", "Deployed definitions with their live version", _page_of("Definition"), [], None, "200"),
     ("post", "/definitions", "Deploy BPMN, DMN and JSON Schema form files (admin)", _ref("Deployed"), [],
      _multipart({"files": {"type": "array", "items": BINARY}}, ["files"]), "201"),
@@ -113,6 +115,14 @@ OPERATIONS: list[Operation] = [
     ("post", "/tasks/{id}/unclaim", "Release a claimed task", _ref("TaskDetail"), [_TASK_ID], None, "200"),
     ("post", "/tasks/{id}/reassign", "Reassign a task within the jurisdiction", _ref("TaskDetail"), [_TASK_ID],
      _json_body({"user_id": ID}, ["user_id"]), "200"),
+    ("get", "/notifications", "Your notifications, newest first", _ref("NotificationPage"),
+     [_q("page", {"type": "integer", "minimum": 1, "maximum": 10000}),
+      _q("per_page", {"type": "integer", "minimum": 1, "maximum": 100}), _q("unread", BOOL)], None, "200"),
+    ("post", "/notifications/{id}/read", "Mark one of your notifications read", _ref("Notification"), [_ID], None,
+     "200"),
+    ("post", "/notifications/read-all", "Mark all your notifications read",
+     {"type": "object", "required": ["marked"], "properties": {"marked": {"type": "integer", "minimum": 0}}}, [],
+     None, "200"),
     ("post", "/tasks/{id}/complete", "Complete a task with form data", _ref("Instance"), [_TASK_ID],
      _json_body({"data": {"type": "object"}, "instance_version": {"type": "integer"}}, ["data"]), "200"),
     ("get", "/tasks/{id}/attachments", "The attachments of the task's step, every round", _page_of("Attachment"),

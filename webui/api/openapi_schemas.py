@@ -72,7 +72,15 @@ SCHEMAS: dict[str, Any] = {
         "id": ID, "username": {"type": "string"}, "display_name": NULL_STR,
         "role": {"type": "string", "enum": ROLES},
         "province_id": NULL_ID, "province": NULL_STR, "pilot_id": NULL_ID, "pilot": NULL_STR,
-        "active": {"type": "boolean"}}),
+        "active": {"type": "boolean"}, "email": {**NULL_STR, "format": "email"}}),
+    "Notification": _obj(["id", "kind", "params", "created_at"], {
+        "id": ID, "kind": {"type": "string", "enum": [k.value for k in engine.NotificationKind]},
+        "task_id": NULL_TASK_ID, "instance_id": NULL_ID, "pilot_id": NULL_ID,
+        "params": {"type": "object", "description": "what the text is made of: task, pilot, province, round, "
+                   "due_at; clients word it themselves"},
+        "created_at": {"type": "string", "format": "date-time"}, "read_at": NULL_TIME}),
+    "NotificationPage": {"allOf": [page_of("Notification"), {"type": "object", "properties": {
+        "unread": {"type": "integer", "minimum": 0, "description": "unread notifications, counted up to 100"}}}]},
     "Pilot": _obj(["id", "name", "province", "level"], {
         "id": ID, "name": {"type": "string"}, "province": {"type": "string"},
         "province_id": ID, "level": {"type": "string", "enum": ["city", "district", "county", "town"]},

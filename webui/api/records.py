@@ -7,13 +7,13 @@ from pathlib import Path
 from flask import current_app
 from flask import jsonify
 from flask import request
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 import engine
 from webui.api import serialize
 from webui.api.routes import body
 from webui.api.routes import bp
+from webui.api.routes import caller
 from webui.downloads import attachment_response
 from webui.errors import api_error as error
 from webui.extensions import get_db
@@ -26,14 +26,14 @@ def _directory() -> Path:
 @bp.get("/tasks/<task_id>/attachments")
 def task_attachments(task_id: str) -> Response:
     items = [serialize.attachment(a) for a in
-             engine.attachments.list_for_task(get_db(), task_id, user_id=current_user.id)]
+             engine.attachments.list_for_task(get_db(), task_id, user_id=caller())]
     return jsonify(serialize.page(items, len(items)))
 
 
 @bp.get("/instances/<int:instance_id>/attachments")
 def instance_attachments(instance_id: int) -> Response:
     items = [serialize.attachment(a) for a in
-             engine.attachments.list_for_instance(get_db(), instance_id, user_id=current_user.id)]
+             engine.attachments.list_for_instance(get_db(), instance_id, user_id=caller())]
     return jsonify(serialize.page(items, len(items)))
 
 
@@ -45,7 +45,7 @@ def upload(task_id: str) -> tuple[Response, int]:
         raise engine.InvalidData("send the file as multipart field 'file'", [{"field": "file", "message": "required"}])
     limit = int(current_app.config["MAX_ATTACHMENT_BYTES"])
     try:
-        view = engine.attachments.add_attachment(get_db(), task_id, user_id=current_user.id,
+        view = engine.attachments.add_attachment(get_db(), task_id, user_id=caller(),
                                                  filename=upload.filename or "", content=upload.stream.read(limit + 1),
                                                  directory=_directory(), max_bytes=limit)
     except engine.attachments.AttachmentRefused as exc:
@@ -55,27 +55,27 @@ def upload(task_id: str) -> tuple[Response, int]:
 
 @bp.delete("/tasks/<task_id>/attachments/<int:attachment_id>")
 def withdraw(task_id: str, attachment_id: int) -> tuple[str, int]:
-    engine.attachments.remove_attachment(get_db(), task_id, attachment_id, user_id=current_user.id)
+    engine.attachments.remove_attachment(get_db(), task_id, attachment_id, user_id=caller())
     return "", 204
 
 
 @bp.get("/attachments/<int:attachment_id>")
 def download(attachment_id: int) -> Response:
-    meta, path = engine.attachments.open_attachment(get_db(), attachment_id, user_id=current_user.id,
+    meta, path = engine.attachments.open_attachment(get_db(), attachment_id, user_id=caller(),
                                                     directory=_directory())
     return attachment_response(meta, path)
 
 
 @bp.get("/tasks/<task_id>/comments")
 def task_comments(task_id: str) -> Response:
-    items = [serialize.comment(c) for c in engine.comments.list_for_task(get_db(), task_id, user_id=current_user.id)]
+    items = [serialize.comment(c) for c in engine.comments.list_for_task(get_db(), task_id, user_id=caller())]
     return jsonify(serialize.page(items, len(items)))
 
 
 @bp.get("/instances/<int:instance_id>/comments")
 def instance_comments(instance_id: int) -> Response:
     items = [serialize.comment(c) for c in
-             engine.comments.list_for_instance(get_db(), instance_id, user_id=current_user.id)]
+             engine.comments.list_for_instance(get_db(), instance_id, user_id=caller())]
     return jsonify(serialize.page(items, len(items)))
 
 
@@ -89,15 +89,15 @@ def add_comment(task_id: str) -> tuple[Response, int]:
         raise engine.InvalidData("'body' (text) is required; 'field' is text or absent",
                                  [{"field": k, "message": "not a string"} for k in wrong]
                                  or [{"field": "body", "message": "required"}])
-    comment_id = engine.comments.add_comment(get_db(), task_id, user_id=current_user.id, body=text,
+    comment_id = engine.comments.add_comment(get_db(), task_id, user_id=caller(), body=text,
                                              field=field or None)
-    thread = engine.comments.list_for_task(get_db(), task_id, user_id=current_user.id)
+    thread = engine.comments.list_for_task(get_db(), task_id, user_id=caller())
     return jsonify(serialize.comment(next(c for c in thread if c.id == comment_id))), 201
 
 
 @bp.get("/tasks/<task_id>/draft")
 def get_draft(task_id: str) -> Response:
-    data, saved_at = engine.task_draft(get_db(), task_id, user_id=current_user.id)
+    data, saved_at = engine.task_draft(get_db(), task_id, user_id=caller())
     return jsonify(serialize.draft(data, saved_at))
 
 
@@ -108,11 +108,11 @@ def save_draft(task_id: str) -> Response:
     if not isinstance(data, dict):
         raise engine.InvalidData("'data' (an object of form fields) is required",
                                  [{"field": "data", "message": "required" if data is None else "not an object"}])
-    saved_at = engine.save_draft(get_db(), task_id, user_id=current_user.id, data=data)
+    saved_at = engine.save_draft(get_db(), task_id, user_id=caller(), data=data)
     return jsonify(serialize.draft(data, saved_at))
 
 
 @bp.delete("/tasks/<task_id>/draft")
 def discard_draft(task_id: str) -> tuple[str, int]:
-    engine.discard_draft(get_db(), task_id, user_id=current_user.id)
+    engine.discard_draft(get_db(), task_id, user_id=caller())
     return "", 204

@@ -30,15 +30,32 @@ PUBLIC = {"api.openapi"}
 TRUE = ("1", "true", "yes")
 
 
+def bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+def caller() -> engine.Caller:
+    """Who this request acts as. A Bearer token is handed to the engine unopened, to be looked up in
+    the transaction of the call itself (one transaction per API request); else the session's user."""
+    token = bearer_token()
+    return engine.Token(token) if token else int(current_user.id)
+
+
+def unauthenticated() -> tuple[Response, int, dict[str, str]]:
+    # RFC 9110: a 401 names the scheme to authenticate with
+    return (*error(401, "unauthenticated", "sign in or send 'Authorization: Bearer <token>'"),
+            {"WWW-Authenticate": 'Bearer realm="schemeflow"'})
+
+
 @bp.before_request
 def _authenticate() -> tuple[Response, int, dict[str, str]] | None:
-    if request.endpoint in PUBLIC:
-        return None
-    if not current_user.is_authenticated:  # RFC 9110: a 401 names the scheme to authenticate with
-        return (*error(401, "unauthenticated", "sign in or send 'Authorization: Bearer <token>'"),
-                {"WWW-Authenticate": 'Bearer realm="schemeflow"'})
+    if request.endpoint in PUBLIC or bearer_token():
+        return None  # a token request is authenticated by the engine call it makes (401 if unknown)
+    if not current_user.is_authenticated:
+        return unauthenticated()
     # Cookie-authenticated writes need the CSRF token; token clients cannot be forged by a page.
-    if request.method not in ("GET", "HEAD", "OPTIONS") and not current_user.via_token:
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
     return None
 
@@ -101,13 +118,15 @@ def openapi() -> Response:
 
 
 @bp.get("/me")
-def me() -> Response:
+def me() -> Response | tuple[Response, int, dict[str, str]]:
+    if not current_user.is_authenticated:  # a token that names no active user
+        return unauthenticated()
     return jsonify(serialize.me(current_user))
 
 
 @bp.get("/pilots")
 def pilots() -> Response:
-    items = [serialize.pilot(p) for p in engine.list_pilots(get_db(), user_id=current_user.id)]
+    items = [serialize.pilot(p) for p in engine.list_pilots(get_db(), user_id=caller())]
     return jsonify(serialize.page(items, len(items)))
 
 
@@ -126,7 +145,7 @@ def deploy() -> tuple[Response, int]:
     from flask import current_app
 
     deployed = engine.deploy(get_db(), [(f.filename or "upload", f.read()) for f in uploads],
-                             user_id=current_user.id, max_bytes=current_app.config["MAX_DEFINITION_BYTES"],
+                             user_id=caller(), max_bytes=current_app.config["MAX_DEFINITION_BYTES"],
                              allow_scripts=current_app.config["ALLOW_SCRIPT_TASKS"])
     first = deployed[0]
     payload = {**serialize.definition(first), "created": first.created,
@@ -142,8 +161,8 @@ def start_instance() -> tuple[Response, int]:
         raise engine.InvalidData("'process' (a definition key) is required",
                                  [{"field": "process", "message": "required"}])
     ids = {k: id_field(data, k) for k in ("pilot_id", "province_id")}
-    instance_id = engine.start(get_db(), process, user_id=current_user.id, **ids)
-    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=current_user.id))), 201
+    instance_id = engine.start(get_db(), process, user_id=caller(), **ids)
+    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=caller()))), 201
 
 
 @bp.get("/instances")
@@ -152,7 +171,7 @@ def list_instances() -> Response:
     if state and state not in ("running", "suspended", "completed", "cancelled", "error"):
         raise engine.InvalidData("unknown state", [{"field": "state", "message": "unknown value"}])
     page_no, per_page = paging()
-    items, total = engine.list_instances(get_db(), user_id=current_user.id, pilot_id=int_arg("pilot_id"),
+    items, total = engine.list_instances(get_db(), user_id=caller(), pilot_id=int_arg("pilot_id"),
                                          state=state, process=request.args.get("process") or None,
                                          limit=per_page, offset=(page_no - 1) * per_page)
     return jsonify(serialize.page([serialize.instance(i, False) for i in items], total, page_no, per_page))
@@ -160,12 +179,12 @@ def list_instances() -> Response:
 
 @bp.get("/instances/<int:instance_id>")
 def get_instance(instance_id: int) -> Response:
-    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=current_user.id)))
+    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=caller())))
 
 
 @bp.get("/instances/<int:instance_id>/events")
 def instance_events(instance_id: int) -> Response:
-    items = [serialize.event(e) for e in engine.instance_events(get_db(), instance_id, user_id=current_user.id)]
+    items = [serialize.event(e) for e in engine.instance_events(get_db(), instance_id, user_id=caller())]
     return jsonify(serialize.page(items, len(items)))
 
 
@@ -175,16 +194,16 @@ def send_message(instance_id: int) -> Response:
     name = data.get("name")
     if not isinstance(name, str) or not name:
         raise engine.InvalidData("'name' is required", [{"field": "name", "message": "required"}])
-    engine.send_message(get_db(), instance_id, name, user_id=current_user.id, payload=data.get("payload"))
-    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=current_user.id)))
+    engine.send_message(get_db(), instance_id, name, user_id=caller(), payload=data.get("payload"))
+    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=caller())))
 
 
 @bp.post("/instances/<int:instance_id>/<any(suspend, resume, cancel):action>")
 def admin_action(instance_id: int, action: str) -> Response:
     reason = body().get("reason")
-    getattr(engine, action)(get_db(), instance_id, user_id=current_user.id,
+    getattr(engine, action)(get_db(), instance_id, user_id=caller(),
                             reason=reason if isinstance(reason, str) else "")
-    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=current_user.id)))
+    return jsonify(serialize.instance(engine.get_instance(get_db(), instance_id, user_id=caller())))
 
 
 @bp.post("/instances/<int:instance_id>/migrate")
@@ -198,9 +217,9 @@ def migrate(instance_id: int) -> Response:
     if not isinstance(dry_run, bool):
         raise engine.InvalidData("'dry_run' must be true or false", [{"field": "dry_run", "message": "not a boolean"}])
     if dry_run:
-        plan = engine.migration.plan(get_db(), [instance_id], to_version=to_version, user_id=current_user.id)
+        plan = engine.migration.plan(get_db(), [instance_id], to_version=to_version, user_id=caller())
     else:
-        plan = engine.migration.migrate(get_db(), [instance_id], to_version=to_version, user_id=current_user.id,
+        plan = engine.migration.migrate(get_db(), [instance_id], to_version=to_version, user_id=caller(),
                                         reason=_reason(data))
     return jsonify(serialize.migration(plan, dry_run))
 
@@ -208,7 +227,7 @@ def migrate(instance_id: int) -> Response:
 @bp.post("/instances/<int:instance_id>/migrate/revert")
 def revert_migration(instance_id: int) -> Response:
     """Put back the state and version the instance had before its last migration (admin)."""
-    view = engine.migration.revert(get_db(), instance_id, user_id=current_user.id, reason=_reason(body()))
+    view = engine.migration.revert(get_db(), instance_id, user_id=caller(), reason=_reason(body()))
     return jsonify(serialize.instance(view))
 
 
@@ -233,20 +252,20 @@ def tasks() -> Response:
                              bpmn_id=args.get("bpmn_id") or None, overdue=args.get("overdue") in TRUE,
                              search=(args.get("search") or "").strip()[:100], sort=sort,
                              descending=args.get("descending") in TRUE, page=page_no, per_page=per_page)
-    result = engine.tasks_for(get_db(), current_user.id, query)
+    result = engine.tasks_for(get_db(), caller(), query)
     items = [serialize.task(t) | {"may": serialize.rights(result.rights[t.id])} for t in result.items]
     return jsonify(serialize.page(items, result.total, result.page, result.per_page))
 
 
 @bp.get("/tasks/<task_id>")
 def get_task(task_id: str) -> Response:
-    return jsonify(serialize.task_detail(engine.get_task(get_db(), task_id, user_id=current_user.id)))
+    return jsonify(serialize.task_detail(engine.get_task(get_db(), task_id, user_id=caller())))
 
 
 @bp.post("/tasks/<task_id>/<any(claim, unclaim):action>")
 def claim(task_id: str, action: str) -> Response:
-    getattr(engine, action)(get_db(), task_id, user_id=current_user.id)
-    return jsonify(serialize.task_detail(engine.get_task(get_db(), task_id, user_id=current_user.id)))
+    getattr(engine, action)(get_db(), task_id, user_id=caller())
+    return jsonify(serialize.task_detail(engine.get_task(get_db(), task_id, user_id=caller())))
 
 
 @bp.post("/tasks/<task_id>/reassign")
@@ -254,20 +273,21 @@ def reassign(task_id: str) -> Response:
     to_user = id_field(body(), "user_id")
     if to_user is None:
         raise engine.InvalidData("'user_id' (integer) is required", [{"field": "user_id", "message": "required"}])
-    engine.reassign(get_db(), task_id, user_id=current_user.id, to_user_id=to_user)
-    return jsonify(serialize.task_detail(engine.get_task(get_db(), task_id, user_id=current_user.id)))
+    engine.reassign(get_db(), task_id, user_id=caller(), to_user_id=to_user)
+    return jsonify(serialize.task_detail(engine.get_task(get_db(), task_id, user_id=caller())))
 
 
 @bp.post("/tasks/<task_id>/complete")
 def complete(task_id: str) -> Response:
     data = body()
     expected = data.get("instance_version")
-    view = engine.complete(get_db(), task_id, user_id=current_user.id, data=data.get("data", {}),
+    view = engine.complete(get_db(), task_id, user_id=caller(), data=data.get("data", {}),
                            instance_version=expected if isinstance(expected, int) and not isinstance(expected, bool)
                            else None)
     return jsonify(serialize.instance(view))
 
 
 from webui.api import filters  # noqa: E402,F401  (their routes register on bp)
+from webui.api import notifications  # noqa: E402,F401
 from webui.api import records  # noqa: E402,F401
 from webui.api import users  # noqa: E402,F401

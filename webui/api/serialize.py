@@ -32,7 +32,8 @@ def me(user: CurrentUser) -> dict[str, Any]:
 def user(u: User) -> dict[str, Any]:
     return {"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role.value,
             "province_id": u.province_id, "province": u.province.name if u.province else None,
-            "pilot_id": u.pilot_id, "pilot": u.pilot.name if u.pilot else None, "active": u.active}
+            "pilot_id": u.pilot_id, "pilot": u.pilot.name if u.pilot else None, "active": u.active,
+            "email": u.email}
 
 
 def pilot(p: Pilot) -> dict[str, Any]:

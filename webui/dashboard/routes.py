@@ -12,8 +12,6 @@ from flask import Response
 from flask import abort
 from flask import render_template
 from flask import request
-from flask_babel import format_date
-from flask_babel import format_datetime
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,6 +22,8 @@ import engine
 from engine import clock
 from engine import stats
 from webui.extensions import get_db
+from webui.i18n import format_date
+from webui.i18n import format_datetime
 from webui.i18n import pick as step_name
 from webui.params import parse_id
 from webui.pilots.routes import STATES

@@ -10,7 +10,6 @@ from flask import Response
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login import login_required
@@ -18,6 +17,7 @@ from werkzeug.routing import BuildError
 
 import engine
 from webui.extensions import get_db
+from webui.i18n import format_datetime
 from webui.i18n import pick as step_name
 from webui.params import parse_id
 from webui.pilots.diagram import localized_diagram

@@ -18,11 +18,11 @@ from datetime import date
 from typing import Any
 
 from flask import g
-from flask_babel import format_date
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 import engine
+from webui.i18n import format_date
 from webui.i18n import localized
 
 SCALAR = {"text", "textarea", "number", "integer", "date", "select", "radio", "boolean", "checkbox"}

@@ -18,8 +18,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import format_date
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -32,6 +30,8 @@ from engine import InvalidData
 from engine import InvalidState
 from engine import saved_filters
 from webui.extensions import get_db
+from webui.i18n import format_date
+from webui.i18n import format_datetime
 from webui.i18n import pick as step_name
 from webui.layout import due_state
 from webui.params import MAX_ID

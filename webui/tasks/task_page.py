@@ -20,8 +20,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import format_date
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -35,6 +33,8 @@ import engine
 from webui.downloads import attachment_response
 from webui.extensions import get_db
 from webui.i18n import blocks_for_language
+from webui.i18n import format_date
+from webui.i18n import format_datetime
 from webui.i18n import pick
 from webui.reasons import explain
 from webui.tasks import bp
