@@ -19,7 +19,8 @@ from webui.params import MAX_PER_PAGE
 ERRORS = {"400": "Validation failed: one detail per field or problem", "401": "Not signed in",
           "403": "Not allowed", "404": "Not found (or outside your jurisdiction)",
           "409": "Conflict: someone changed it first, or it is not in a state that allows this",
-          "413": "Request too large", "422": "The process could not continue (an error in the workflow)"}
+          "413": "Request too large", "422": "The process could not continue (an error in the workflow)",
+          "503": "The database is briefly unavailable: nothing was saved; retry after Retry-After seconds"}
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": ID}
 _TASK_ID = {"name": "id", "in": "path", "required": True, "schema": TASK_ID}
