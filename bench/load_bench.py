@@ -79,7 +79,7 @@ class Server:
     """``schemeflow serve --server gunicorn`` in the background (its process is gunicorn's master)."""
 
     def __init__(self, url: str, port: int, workers: int, threads: int, log: Path) -> None:
-        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32),
+        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32), SCHEMEFLOW_SECURE_COOKIES="0",
                    SCHEMEFLOW_ATTACHMENTS=str(_attachments(url)))
         self.url = f"http://127.0.0.1:{port}"
         self.log = log.open("w")

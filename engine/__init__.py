@@ -13,6 +13,7 @@ from engine import contact
 from engine import deadlines
 from engine import drafts
 from engine import forms
+from engine import health
 from engine import indicators
 from engine import mail
 from engine import migration
@@ -94,6 +95,8 @@ from engine.runtime import start
 from engine.runtime import suspend
 from engine.runtime import task_draft
 from engine.runtime import unclaim
+from engine.schema import SchemaStatus
+from engine.schema import status as schema_status
 from engine.schema import upgrade as upgrade_schema
 from engine.tasklist import InboxView
 from engine.tasklist import inbox_view
@@ -105,16 +108,16 @@ __all__ = [
     "get_instance",
     "get_task", "get_user", "inbox_view", "instance_events", "list_definitions", "list_instances", "list_pilots",
     "list_provinces", "make_engine", "make_sessionmaker", "read_paths", "reassign", "reassign_candidates",
-    "resume", "save_draft", "send_message", "shipped_processes", "start", "step_options", "suspend",
+    "resume", "save_draft", "schema_status", "send_message", "shipped_processes", "start", "step_options", "suspend",
     "task_draft", "task_form", "tasks_for", "unclaim", "upgrade_schema", "validate_bundle",
     # namespaces of calls and their types
-    "admin", "attachments", "catalog", "clock", "comments", "contact", "deadlines", "drafts", "forms", "indicators",
-    "mail", "migration", "notifications", "operations", "pilots", "reference", "rounds", "saved_filters", "stats",
-    "user_admin", "users",
+    "admin", "attachments", "catalog", "clock", "comments", "contact", "deadlines", "drafts", "forms", "health",
+    "indicators", "mail", "migration", "notifications", "operations", "pilots", "reference", "rounds",
+    "saved_filters", "stats", "user_admin", "users",
     # what the calls take and return
     "SYSTEM", "Actor", "Caller", "Token", "AuditEvent", "Deployed", "Document", "Dossier", "HumanTask",
     "InboxView", "InstanceView", "Notification", "NotificationKind", "Page",
-    "Pilot", "Province", "Rights", "Role", "TaskQuery", "TaskView", "User",
+    "Pilot", "Province", "Rights", "Role", "SchemaStatus", "TaskQuery", "TaskView", "User",
     # errors
     "ConflictError", "DeployError", "EngineError", "Forbidden", "InvalidData", "InvalidState", "NotFound", "Problem",
     "Unauthenticated", "WorkflowFailed",

@@ -385,3 +385,12 @@ class DefinitionDraft(Base):
     saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     saved_at: Mapped[created]
     saved_by: Mapped[User | None] = relationship()
+
+
+class WorkerHeartbeat(Base):
+    """A running worker process (host:pid) and when it last finished a round: /healthz reads it."""
+
+    __tablename__ = "worker_heartbeat"
+    worker_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_beat: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -8,8 +8,6 @@ import functools
 import getpass
 import logging
 import sys
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,11 @@ import engine
 from config import Config
 from engine import reference
 from engine import users
+from webui import logs
 from webui import mailer
+from webui import serving
+from webui import startup
+from webui import worker as worker_loop
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,19 +63,43 @@ def friendly(fn: F) -> F:
 @click.group()
 def main() -> None:
     """schemeflow: the smart-city pilot workflow engine."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Our own messages (server address, worker) at INFO; libraries only when something is wrong:
-    # SpiffWorkflow logs every task state change at INFO, thousands of lines for the demo.
-    for noisy in ("alembic", "spiff", "SpiffWorkflow"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Readable lines for commands; `serve` and `worker` choose again (JSON in production).
+    if not logging.getLogger().handlers:  # a host (a test runner) that set up logging keeps it
+        logs.configure(Config.LOG_FORMAT if Config.LOG_FORMAT in ("json", "text") else "text",
+                       Config.LOG_LEVEL)
+    logs.quiet()
 
 
 @main.command("init-db")
 def init_db() -> None:
-    """Create or upgrade the database schema (safe to run again)."""
+    """Create or upgrade the database schema (safe to run again); the same as `db upgrade`."""
+    _upgrade()
+
+
+def _upgrade() -> None:
     db = _db(ensure_schema=False)
     engine.upgrade_schema(db.kw["bind"])
     click.echo(f"Database ready: {_safe_url()}")
+
+
+@main.group("db")
+def db_group() -> None:
+    """The database schema: upgrade it on deploy, or ask where it stands."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the schema to this release's revision (Alembic; back up first; safe to run again)."""
+    _upgrade()
+
+
+@db_group.command("status")
+def db_status() -> None:
+    """Print the database's revision and this release's; exit 1 when they differ."""
+    found = engine.schema_status(_db(ensure_schema=False).kw["bind"])
+    click.echo(f"database: {', '.join(found.current) or 'empty'}; this release: {', '.join(found.head)}")
+    if not found.at_head:
+        raise click.ClickException("the database is not at this release's revision: run `schemeflow db upgrade`")
 
 
 @main.command()
@@ -189,7 +215,8 @@ def user_activate(name: str) -> None:
 @click.option("--interval", type=int, default=Config.WORKER_INTERVAL_SECONDS, show_default=True)
 @friendly
 def worker(once: bool, interval: int) -> None:
-    """Fire due timers; run several on PostgreSQL to share the work."""
+    """Fire due timers every INTERVAL seconds until SIGTERM; run several (processes, machines) on
+    PostgreSQL to share the work. Each round ends with a heartbeat that /healthz reads."""
     db = _db()
     try:  # an unknown SCHEMEFLOW_SMTP_TLS stops the worker at start, not at the first mail
         mailer.smtp_settings()
@@ -201,8 +228,11 @@ def worker(once: bool, interval: int) -> None:
         click.echo(f"Deadline notices for {done.noticed} task(s); "
                    + (f"mail: {done.mail.sent} sent, {done.mail.retried} to retry, {done.mail.failed} failed."
                       if done.mail else "mail: no SCHEMEFLOW_SMTP_HOST set."))
+        # From cron: one row per host (not per run), so /healthz sees when it last ran.
+        engine.health.beat(db, f"{engine.health.worker_id().rpartition(':')[0]}:once", engine.health.wall_now())
         return
-    _timer_loop(db, interval)
+    serving.prepare_worker()
+    worker_loop.loop(db, interval)
 
 
 @main.command()
@@ -228,70 +258,19 @@ def demo() -> None:
               help="Also fire due timers (a thread with waitress, a `schemeflow worker` process with gunicorn; "
                    "turn off when separate workers run).")
 def serve(host: str, port: int, server: str, workers: int, threads: int, with_worker: bool) -> None:  # noqa: PLR0917
-    """Serve the web UI and API with waitress or gunicorn (both production WSGI servers)."""
-    click.echo(f"schemeflow is running at http://{host}:{port}/  (database: {_safe_url()}, {server})")
+    """Serve the web UI and API with waitress or gunicorn (both production WSGI servers).
+
+    Outside the embedded demo (waitress on a loopback address with SQLite) the start-up checks
+    apply: a secret key, secure cookies, a database at this release's revision."""
+    is_production = serving.prepare_server(server, host, workers)
+    click.echo(f"schemeflow is running at http://{host}:{port}/  (database: {_safe_url()}, {server}, "
+               f"{'production' if is_production else 'demo'})")
     if server == "gunicorn":
-        _serve_gunicorn(host, port, workers, threads, with_worker)
+        serving.run_gunicorn(host, port, workers, threads, with_worker=with_worker,
+                             fmt=startup.log_format(Config, is_production))
         return
-    from waitress import serve as waitress_serve
-
-    from webui import create_app
-
-    app = create_app(Config)
-    if with_worker:
-        # The embedded default needs no second process for reminders and deadlines to fire.
-        threading.Thread(target=_timer_loop, args=(_db(), Config.WORKER_INTERVAL_SECONDS), daemon=True,
-                         name="schemeflow-timers").start()
-    waitress_serve(app, host=host, port=port, threads=threads, ident="schemeflow")
-
-
-def _serve_gunicorn(host: str, port: int, workers: int, threads: int, with_worker: bool) -> None:
-    """gunicorn in this process: every worker process builds its own app (and database pool) after
-    the fork, from the settings read here, so they share one SECRET_KEY even when it is generated."""
-    import subprocess
-
-    from gunicorn.app.base import BaseApplication
-
-    from webui import create_app
-
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            for key, value in {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
-                               "worker_class": "gthread" if threads > 1 else "sync", "accesslog": None,
-                               "proc_name": "schemeflow"}.items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Any:
-            return create_app(Config)
-
-    timers = None
-    if with_worker:  # timers in a process of their own, as in production (see `schemeflow worker`)
-        timers = subprocess.Popen([sys.executable, "-c", "from webui.cli import main; main()", "worker"])
-    try:
-        Server().run()
-    finally:
-        if timers is not None:
-            timers.terminate()
-            timers.wait(10)
-
-
-def _timer_loop(db: sessionmaker[Session], interval: int) -> None:
-    log = logging.getLogger("schemeflow.worker")
-    while True:
-        try:
-            fired = engine.fire_due_timers(db)
-            if fired:
-                log.info("fired timers on %d instance(s)", fired)
-        except Exception:  # noqa: BLE001 - keep serving; the next round retries
-            log.exception("firing timers failed")
-        try:
-            mailer.notification_round(db)
-        except Exception:  # noqa: BLE001 - a mail problem never stops the timers
-            log.exception("sending notifications failed")
-        time.sleep(interval)
+    serving.run_waitress(host, port, threads, with_worker)
 
 
 def _safe_url() -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(Config.DATABASE_URL).render_as_string(hide_password=True)
+    return startup.safe_url(Config.DATABASE_URL)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -44,7 +45,7 @@ if not ON_POSTGRES:
     collect_ignore = [p.name for p in Path(__file__).parent.glob("test_*.py") if p.name not in IN_PROCESS]
 
 CLI = [sys.executable, "-c", "from webui.cli import main; main()"]
-SECRET = "reliability-suite-secret-" + "x" * 32
+SECRET = secrets.token_urlsafe(32)  # production start-up checks apply: a real key
 
 
 def create_database(base_url: str) -> str:
@@ -126,7 +127,8 @@ def free_port() -> int:
 
 
 def cli_env(url: str, **extra: str) -> dict[str, str]:
-    return dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, **extra)
+    # Plain HTTP on loopback: secure cookies off on purpose (production refuses it left unset).
+    return dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, SCHEMEFLOW_SECURE_COOKIES="0", **extra)
 
 
 class Server:

@@ -157,6 +157,10 @@ TABLE = [
     Row("page", "GET", "/dashboard/", OVERSIGHT),
     Row("page", "GET", "/dashboard/export.csv?table=stages", OVERSIGHT),
     Row("page", "GET", "/profile", ALL),
+    # Public probes (no sign-in needed, see test_health.py): the same answer for everyone.
+    Row("page", "GET", "/healthz", ALL),
+    Row("page", "GET", "/readyz", ALL),
+    Row("api", "GET", "/readyz", ALL),
 ]
 
 CASES = [pytest.param(row, persona, id=f"{row.method} {row.path} as {persona}")
@@ -174,6 +178,7 @@ def target(world: World, app: Flask, tmp_path: Path) -> dict[str, str]:
                                    content=b"%PDF-1.4\n%%EOF\n", directory=tmp_path, max_bytes=1 << 20)
     version = engine.get_instance(world.db, iid, user_id=world.uid("admin")).instance_version
     fid = engine.saved_filters.save(world.db, world.uid("city_a1"), "mine", {"scope": "mine"})
+    engine.health.beat(world.db, "matrix:1", engine.health.wall_now())  # a worker is alive: /healthz is 200
     return {"pid": str(world.pilots["A1"]), "iid": str(iid), "tid": tid, "aid": str(att.id),
             "ver": str(version), "city": str(world.uid("city_a1")), "fid": str(fid)}
 

@@ -32,8 +32,11 @@ def _free_port() -> int:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="gunicorn is POSIX only")
 def test_gunicorn_workers_share_one_sqlite_file_and_sessions(tmp_path: Path) -> None:
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}", SCHEMEFLOW_HOME=str(tmp_path))
-    env.pop("SECRET_KEY", None)  # generated once by the command, shared by its workers
+    # gunicorn counts as production; SCHEMEFLOW_ENV=demo waives the checks on purpose (plain HTTP).
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}", SCHEMEFLOW_HOME=str(tmp_path),
+               SCHEMEFLOW_ENV="demo")
+    for name in ("SECRET_KEY", "SCHEMEFLOW_SECRET_KEY", "SCHEMEFLOW_DATABASE_URL"):
+        env.pop(name, None)  # the key is generated once by the command, shared by its workers
     cli = [sys.executable, "-c", "from webui.cli import main; main()"]
     subprocess.run([*cli, "init-db"], env=env, check=True, capture_output=True)
     subprocess.run([*cli, "user", "add", "boss", "--role", "admin"], env=env, check=True, capture_output=True,

@@ -3,7 +3,7 @@ the changing transaction); a user's e-mail address, mail preference and mail lan
 task's deadline notices went out (existing open tasks count as told: no flood on upgrade)
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-01 16:00:00
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from engine.columns import UTCDateTime
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
