@@ -87,12 +87,14 @@ from engine.queries import list_provinces
 from engine.runtime import cancel
 from engine.runtime import claim
 from engine.runtime import complete
+from engine.runtime import discard_draft
 from engine.runtime import reassign
 from engine.runtime import resume
 from engine.runtime import save_draft
 from engine.runtime import send_message
 from engine.runtime import start
 from engine.runtime import suspend
+from engine.runtime import task_draft
 from engine.runtime import unclaim
 from engine.schema import SchemaStatus
 from engine.schema import status as schema_status
@@ -103,11 +105,12 @@ from engine.timers import fire_due_timers
 
 __all__ = [
     # calls
-    "cancel", "claim", "complete", "counts_for", "deploy", "dossier", "fire_due_timers", "get_instance",
+    "cancel", "claim", "complete", "counts_for", "deploy", "discard_draft", "dossier", "fire_due_timers",
+    "get_instance",
     "get_task", "get_user", "inbox_view", "instance_events", "list_definitions", "list_instances", "list_pilots",
     "list_provinces", "make_engine", "make_sessionmaker", "read_paths", "reassign", "reassign_candidates",
     "resume", "save_draft", "schema_status", "send_message", "shipped_processes", "start", "step_options", "suspend",
-    "task_form", "tasks_for", "unclaim", "upgrade_schema", "validate_bundle",
+    "task_draft", "task_form", "tasks_for", "unclaim", "upgrade_schema", "validate_bundle",
     # namespaces of calls and their types
     "admin", "attachments", "catalog", "clock", "comments", "contact", "deadlines", "drafts", "forms", "health",
     "indicators", "mail", "migration", "notifications", "operations", "pilots", "reference", "rounds",

@@ -220,6 +220,23 @@ def of_instances(session: Session, instance_ids: list[int]) -> dict[int, list[At
     return out
 
 
+def list_for_task(db: sessionmaker[Session], task_id: str, *, user_id: Caller) -> list[AttachmentView]:
+    """The attachments of a task's step, every round (withdrawn ones too), as its page lists them."""
+    with db() as session:
+        user = lookup.active_user(session, user_id)
+        row = lookup.visible_task(session, user, task_id)
+        step = set(session.scalars(select(HumanTask.id).where(
+            HumanTask.instance_id == row.instance_id, HumanTask.bpmn_id == row.bpmn_id, HumanTask.cycle == row.cycle)))
+        return [a for a in of_instance(session, row.instance_id) if a.task_id in step]
+
+
+def list_for_instance(db: sessionmaker[Session], instance_id: int, *, user_id: Caller) -> list[AttachmentView]:
+    """Every attachment of an instance the user may see, oldest first."""
+    with db() as session:
+        lookup.visible_instance(session, lookup.active_user(session, user_id), instance_id)
+        return of_instance(session, instance_id)
+
+
 def open_attachment(db: sessionmaker[Session], attachment_id: int, *, user_id: Caller,
                     directory: Path) -> tuple[AttachmentView, Path]:
     """An attachment's metadata and the path of its bytes, for a user who may view its instance."""

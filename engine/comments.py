@@ -97,6 +97,23 @@ def add_comment(db: sessionmaker[Session], task_id: str, *, user_id: Caller, bod
         return comment.id
 
 
+def list_for_task(db: sessionmaker[Session], task_id: str, *, user_id: Caller) -> list[CommentView]:
+    """The thread as a task's page shows it (see :func:`for_step`)."""
+    with db() as session:
+        user = lookup.active_user(session, user_id)
+        row = lookup.visible_task(session, user, task_id)
+        trail = instance_trail(session, row.instance_id)
+        row = trail.by_id[row.id]
+        return for_step(session, of_instance(session, row.instance_id), trail, row, trail.work(row))
+
+
+def list_for_instance(db: sessionmaker[Session], instance_id: int, *, user_id: Caller) -> list[CommentView]:
+    """An instance's whole thread, oldest first, for a user who may see the instance."""
+    with db() as session:
+        lookup.visible_instance(session, lookup.active_user(session, user_id), instance_id)
+        return of_instance(session, instance_id)
+
+
 def instance_trail(session: Session, instance_id: int) -> rounds.Trail:
     """Every task row of an instance, for :class:`rounds.Trail` (callers have loaded the instance:
     each row's ``instance`` comes from the session, without a query)."""

@@ -142,6 +142,28 @@ def save_draft(db: sessionmaker[Session], task_id: str, *, user_id: Caller, data
         return now
 
 
+def task_draft(db: sessionmaker[Session], task_id: str, *,
+               user_id: Caller) -> tuple[dict[str, Any] | None, datetime | None]:
+    """The draft saved on a ready task and when it was saved, for a user who may act on the task
+    ((None, None) when there is none)."""
+    with db() as session:
+        user = lookup.active_user(session, user_id)
+        row = lookup.open_task(session, user, task_id)
+        return (dict(row.draft) if row.draft is not None else None), row.draft_saved_at
+
+
+def discard_draft(db: sessionmaker[Session], task_id: str, *, user_id: Caller) -> None:
+    """Throw away the draft of a ready task the user may work on; without a draft it is a no-op."""
+    with transaction(db) as session:
+        user = lookup.active_user(session, user_id)
+        row = lookup.actionable_task(session, user, task_id)
+        if row.draft is None:
+            return
+        row.draft, row.draft_saved_at = None, None
+        audit.record(session, "draft_discarded", actor_id=user.id, instance_id=row.instance_id, task_id=task_id,
+                     bpmn_id=row.bpmn_id)
+
+
 def claim(db: sessionmaker[Session], task_id: str, *, user_id: Caller) -> None:
     """Take a group task; claiming your own task again is a no-op."""
     with transaction(db) as session:

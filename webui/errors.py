@@ -88,5 +88,11 @@ def init_app(app: Flask) -> None:
                                           "and submit again.")))
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> tuple[Response | str, int]:
-        return render_error(exc.code or 500)
+    def _http(exc: HTTPException) -> tuple[Response | str, int, dict[str, str]]:
+        return (*render_error(exc.code or 500), kept_headers(exc))
+
+
+def kept_headers(exc: HTTPException) -> dict[str, str]:
+    """The headers an HTTP error carries besides its body's type, e.g. a 405's ``Allow`` (RFC 9110
+    requires it) or a 429's ``Retry-After``; replacing the error's body must not drop them."""
+    return {k: v for k, v in exc.get_headers() if k.lower() not in ("content-type", "content-length")}

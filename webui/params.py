@@ -8,7 +8,10 @@ from flask_babel import gettext as _
 
 from engine import MAX_ID
 
-__all__ = ["MAX_ID", "has_nul", "id_filter", "parse_id"]
+__all__ = ["MAX_ID", "MAX_PAGE", "MAX_PER_PAGE", "has_nul", "id_filter", "parse_id"]
+
+MAX_PAGE = 100_000  # a page number past this asks the database for an offset it cannot hold
+MAX_PER_PAGE = 200
 
 
 def parse_id(raw: str | None) -> int | None:
@@ -39,7 +42,8 @@ def has_nul(request: Request) -> bool:
     if "\x00" in request.path:
         return True
     for values in (request.args, request.form if request.mimetype != "application/json" else None):
-        if values and any("\x00" in k or any("\x00" in v for v in values.getlist(k)) for k in values):
+        # (a multipart part whose name werkzeug cannot read is keyed None)
+        if values and any("\x00" in (k or "") or any("\x00" in v for v in values.getlist(k)) for k in values):
             return True
     if request.is_json:
         raw = request.get_data(cache=True)

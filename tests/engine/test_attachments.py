@@ -105,3 +105,41 @@ def test_an_upload_of_this_round_is_removed_outright_and_only_once(two_step: Wor
     assert engine.dossier(w.db, task.id, user_id=w.uid("city_a1")).attachments == []
     with pytest.raises(engine.NotFound):
         attachments.remove_attachment(w.db, task.id, att.id, user_id=w.uid("city_a1"))
+
+
+def test_a_draft_is_read_and_discarded_by_who_may_act(two_step: World) -> None:
+    w = two_step
+    iid = start(w)
+    task = w.task(iid, "submit")
+    assert engine.task_draft(w.db, task.id, user_id=w.uid("city_a1")) == (None, None)
+    saved_at = engine.save_draft(w.db, task.id, user_id=w.uid("city_a1"), data={"summary": "半"})
+    assert engine.task_draft(w.db, task.id, user_id=w.uid("city_a1")) == ({"summary": "半"}, saved_at)
+    for user, error in (("prov_a", engine.Forbidden), ("city_b1", engine.NotFound)):
+        with pytest.raises(error):
+            engine.task_draft(w.db, task.id, user_id=w.uid(user))
+        with pytest.raises(error):
+            engine.discard_draft(w.db, task.id, user_id=w.uid(user))
+    assert w.task(iid, "submit").draft == {"summary": "半"}
+    engine.discard_draft(w.db, task.id, user_id=w.uid("city_a1"))
+    row = w.task(iid, "submit")
+    assert row.draft is None and row.draft_saved_at is None
+    engine.discard_draft(w.db, task.id, user_id=w.uid("city_a1"))  # nothing left: a no-op, not an error
+    actions = [e.action for e in engine.instance_events(w.db, iid, user_id=w.uid("admin"))]
+    assert actions.count("draft_discarded") == 1
+
+
+def test_attachments_are_listed_by_step_and_by_instance(two_step: World, tmp_path: Path) -> None:
+    w = two_step
+    iid = start(w)
+    submit = w.task(iid, "submit")
+    a1 = attachments.add_attachment(w.db, submit.id, user_id=w.uid("city_a1"), filename="v1.pdf", content=PDF,
+                                    directory=tmp_path, max_bytes=1000)
+    w.do("city_a1", iid, "submit", {"summary": "第一版", "spent_wan": 10})
+    review = w.task(iid, "review")
+    assert [a.id for a in attachments.list_for_task(w.db, submit.id, user_id=w.uid("prov_a"))] == [a1.id]
+    assert attachments.list_for_task(w.db, review.id, user_id=w.uid("prov_a")) == []  # another step's file
+    assert [a.id for a in attachments.list_for_instance(w.db, iid, user_id=w.uid("ministry"))] == [a1.id]
+    with pytest.raises(engine.NotFound):
+        attachments.list_for_task(w.db, submit.id, user_id=w.uid("prov_b"))
+    with pytest.raises(engine.NotFound):
+        attachments.list_for_instance(w.db, iid, user_id=w.uid("city_b1"))

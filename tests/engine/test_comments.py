@@ -43,3 +43,20 @@ def test_an_empty_or_overlong_comment_is_refused_with_its_reason(two_step: World
         with pytest.raises(engine.InvalidData) as err:
             engine.comments.add_comment(w.db, task.id, user_id=w.uid("city_a1"), body=body)
         assert err.value.reason == reason
+
+
+def test_threads_are_listed_by_step_and_by_instance(two_step: World) -> None:
+    w = two_step
+    iid = start(w)
+    submit = w.task(iid, "submit")
+    engine.comments.add_comment(w.db, submit.id, user_id=w.uid("city_a1"), body="初稿说明")
+    w.do("city_a1", iid, "submit", {"summary": "第一版"})
+    review = w.task(iid, "review")
+    engine.comments.add_comment(w.db, review.id, user_id=w.uid("prov_a"), body="说清楚", field="submit:summary")
+    by_review = engine.comments.list_for_task(w.db, review.id, user_id=w.uid("prov_a"))
+    assert [(c.body, c.field) for c in by_review] == [("初稿说明", None), ("说清楚", "summary")]
+    whole = engine.comments.list_for_instance(w.db, iid, user_id=w.uid("ministry"))
+    assert [c.body for c in whole] == ["初稿说明", "说清楚"]
+    for call, target in ((engine.comments.list_for_task, review.id), (engine.comments.list_for_instance, iid)):
+        with pytest.raises(engine.NotFound):
+            call(w.db, target, user_id=w.uid("prov_b"))  # type: ignore[operator]

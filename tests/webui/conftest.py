@@ -46,6 +46,10 @@ class Api:
         r = self.client.post("/api/v1" + path, json=body, headers=self.headers, **kwargs)
         return r.status_code, r.get_json()
 
+    def call(self, method: str, path: str, body: object = None, **kwargs: object) -> TestResponse:
+        """Any method; the whole response (its headers, a 204's empty body, a download's bytes)."""
+        return self.client.open("/api/v1" + path, method=method, json=body, headers=self.headers, **kwargs)
+
 
 @pytest.fixture
 def api(client: FlaskClient, world: World) -> dict[str, Api]:

@@ -3,6 +3,7 @@ own and other jurisdiction. Allowed means the status below; refused means 403 or
 nothing of the other jurisdiction's pilot in the response."""
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,15 @@ REASSIGN = {"city/own": 403, "city/other": 404, "province/own": 200, "province/o
 # Starting a second lifecycle for A1 conflicts (409) for everyone who may start one there.
 START = {"city/own": 409, "city/other": 403, "province/own": 409, "province/other": 403,
          "ministry/own": 409, "admin/own": 409}
+
+
+# A saved filter is its owner's alone (city_a1's here): to anyone else it does not exist.
+OWNER = {**dict.fromkeys(PERSONAS, 404), "city/own": 204}
+
+
+def answered(expected: dict[str, int], status: int) -> dict[str, int]:
+    """An API write that succeeds answers 201 (created) or 204 (no content) instead of 200."""
+    return {k: status if v == 200 else v for k, v in expected.items()}
 
 
 def redirected(expected: dict[str, int]) -> dict[str, int]:
@@ -76,6 +86,21 @@ TABLE = [
     # a revert finds nothing to revert (409).
     Row("api", "POST", "/api/v1/instances/{iid}/migrate", ADMIN_ONLY, {"to_version": 1}),
     Row("api", "POST", "/api/v1/instances/{iid}/migrate/revert", {**ADMIN_ONLY, "admin/own": 409}, {}),
+    # Attachments, comments, drafts: reading needs the instance in view, writing the City step itself.
+    Row("api", "GET", "/api/v1/tasks/{tid}/attachments", VIEW),
+    Row("api", "GET", "/api/v1/instances/{iid}/attachments", VIEW),
+    Row("api", "GET", "/api/v1/attachments/{aid}", VIEW),
+    Row("api", "POST", "/api/v1/tasks/{tid}/attachments", answered(ACT_CITY, 201), {"file": "scheme.pdf"}),
+    Row("api", "DELETE", "/api/v1/tasks/{tid}/attachments/{aid}", answered(ACT_CITY, 204)),
+    Row("api", "GET", "/api/v1/tasks/{tid}/comments", VIEW),
+    Row("api", "GET", "/api/v1/instances/{iid}/comments", VIEW),
+    Row("api", "POST", "/api/v1/tasks/{tid}/comments", answered(VIEW, 201), {"body": "matrix"}),
+    Row("api", "GET", "/api/v1/tasks/{tid}/draft", ACT_CITY),
+    Row("api", "PUT", "/api/v1/tasks/{tid}/draft", ACT_CITY, {"data": {"scheme_title": "matrix"}}),
+    Row("api", "DELETE", "/api/v1/tasks/{tid}/draft", answered(ACT_CITY, 204)),
+    Row("api", "GET", "/api/v1/saved-filters", ALL),
+    Row("api", "POST", "/api/v1/saved-filters", answered(ALL, 201), {"name": "matrix", "query": {"scope": "group"}}),
+    Row("api", "DELETE", "/api/v1/saved-filters/{fid}", OWNER),
     Row("page", "GET", "/admin/", ADMIN_ONLY),
     Row("page", "GET", "/admin/users", ADMIN_ONLY),
     Row("page", "GET", "/admin/users/new", ADMIN_ONLY),
@@ -152,9 +177,10 @@ def target(world: World, app: Flask, tmp_path: Path) -> dict[str, str]:
     att = attachments.add_attachment(world.db, tid, user_id=world.uid("city_a1"), filename="scheme.pdf",
                                    content=b"%PDF-1.4\n%%EOF\n", directory=tmp_path, max_bytes=1 << 20)
     version = engine.get_instance(world.db, iid, user_id=world.uid("admin")).instance_version
+    fid = engine.saved_filters.save(world.db, world.uid("city_a1"), "mine", {"scope": "mine"})
     engine.health.beat(world.db, "matrix:1", engine.health.wall_now())  # a worker is alive: /healthz is 200
     return {"pid": str(world.pilots["A1"]), "iid": str(iid), "tid": tid, "aid": str(att.id),
-            "ver": str(version), "city": str(world.uid("city_a1"))}
+            "ver": str(version), "city": str(world.uid("city_a1")), "fid": str(fid)}
 
 
 def fill(value: object, ids: dict[str, str]) -> object:
@@ -176,7 +202,11 @@ def test_authorization_matrix(row: Row, persona: str, *, target: dict[str, str],
     body = fill(row.body, target)
     if row.via == "api":
         headers = {"Authorization": f"Bearer {users.issue_token(world.db, username)}"}
-        r = client.open(path, method=row.method, json=body if row.method == "POST" else None, headers=headers)
+        if isinstance(body, dict) and "file" in body:  # an upload: multipart, one PDF
+            r = client.open(path, method=row.method, headers=headers, content_type="multipart/form-data",
+                            data={"file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), str(body["file"]))})
+        else:
+            r = client.open(path, method=row.method, json=body if row.method != "GET" else None, headers=headers)
     else:
         me = browser(username)
         r = me.get(path) if row.method == "GET" else me.post(path, body)  # type: ignore[arg-type]

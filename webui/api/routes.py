@@ -16,14 +16,18 @@ from webui.api.openapi import document
 from webui.errors import API_CODES
 from webui.errors import ENGINE_STATUS
 from webui.errors import api_error as error
+from webui.errors import kept_headers
 from webui.extensions import csrf
 from webui.extensions import get_db
 from webui.params import MAX_ID
+from webui.params import MAX_PAGE
+from webui.params import MAX_PER_PAGE
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
 PUBLIC = {"api.openapi"}
+TRUE = ("1", "true", "yes")
 
 
 def bearer_token() -> str | None:
@@ -38,12 +42,14 @@ def caller() -> engine.Caller:
     return engine.Token(token) if token else int(current_user.id)
 
 
-def unauthenticated() -> tuple[Response, int]:
-    return error(401, "unauthenticated", "sign in or send 'Authorization: Bearer <token>'")
+def unauthenticated() -> tuple[Response, int, dict[str, str]]:
+    # RFC 9110: a 401 names the scheme to authenticate with
+    return (*error(401, "unauthenticated", "sign in or send 'Authorization: Bearer <token>'"),
+            {"WWW-Authenticate": 'Bearer realm="schemeflow"'})
 
 
 @bp.before_request
-def _authenticate() -> tuple[Response, int] | None:
+def _authenticate() -> tuple[Response, int, dict[str, str]] | None:
     if request.endpoint in PUBLIC or bearer_token():
         return None  # a token request is authenticated by the engine call it makes (401 if unknown)
     if not current_user.is_authenticated:
@@ -60,9 +66,9 @@ def _engine_error(exc: engine.EngineError) -> tuple[Response, int]:
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> tuple[Response, int]:
+def _http_error(exc: HTTPException) -> tuple[Response, int, dict[str, str]]:
     code = API_CODES.get(exc.code or 500, "error")
-    return error(exc.code or 500, code, exc.description or code)
+    return (*error(exc.code or 500, code, exc.description or code), kept_headers(exc))
 
 
 def body() -> dict[str, Any]:
@@ -87,6 +93,16 @@ def int_arg(name: str, default: int | None = None) -> int | None:
     return int(raw)
 
 
+def paging() -> tuple[int, int]:
+    """(page, per_page) from the query: 1..MAX_PAGE and 1..MAX_PER_PAGE, else a 400."""
+    page_no, per_page = int_arg("page", 1), int_arg("per_page", 50)
+    for name, value, top in (("page", page_no, MAX_PAGE), ("per_page", per_page, MAX_PER_PAGE)):
+        if value is None or not 1 <= value <= top:
+            raise engine.InvalidData(f"{name} must be between 1 and {top}",
+                                     [{"field": name, "message": "out of range"}])
+    return page_no or 1, per_page or 1
+
+
 def id_field(data: dict[str, Any], key: str) -> int | None:
     """An optional id in a JSON body: an integer a database column can hold."""
     value = data.get(key)
@@ -103,7 +119,7 @@ def openapi() -> Response:
 
 
 @bp.get("/me")
-def me() -> Response | tuple[Response, int]:
+def me() -> Response | tuple[Response, int, dict[str, str]]:
     if not current_user.is_authenticated:  # a token that names no active user
         return unauthenticated()
     return jsonify(serialize.me(current_user))
@@ -155,8 +171,7 @@ def list_instances() -> Response:
     state = request.args.get("state") or None
     if state and state not in ("running", "suspended", "completed", "cancelled", "error"):
         raise engine.InvalidData("unknown state", [{"field": "state", "message": "unknown value"}])
-    per_page = min(max(int_arg("per_page", 50) or 50, 1), 200)
-    page_no = max(int_arg("page", 1) or 1, 1)
+    page_no, per_page = paging()
     items, total = engine.list_instances(get_db(), user_id=caller(), pilot_id=int_arg("pilot_id"),
                                          state=state, process=request.args.get("process") or None,
                                          limit=per_page, offset=(page_no - 1) * per_page)
@@ -228,11 +243,16 @@ def tasks() -> Response:
     if scope not in engine.TASK_SCOPES:
         raise engine.InvalidData("scope must be one of " + ", ".join(engine.TASK_SCOPES),
                                  [{"field": "scope", "message": "unknown"}])
+    page_no, per_page = paging()
+    args = request.args
+    sort = args.get("sort") or ""
+    if sort and sort not in engine.TASK_SORTS:
+        raise engine.InvalidData("sort must be one of " + ", ".join(engine.TASK_SORTS),
+                                 [{"field": "sort", "message": "unknown"}])
     query = engine.TaskQuery(scope=scope, province_id=int_arg("province_id"), pilot_id=int_arg("pilot_id"),
-                             bpmn_id=request.args.get("bpmn_id") or None,
-                             overdue=request.args.get("overdue") in ("1", "true", "yes"),
-                             page=max(int_arg("page", 1) or 1, 1),
-                             per_page=min(max(int_arg("per_page", 50) or 50, 1), 200))
+                             bpmn_id=args.get("bpmn_id") or None, overdue=args.get("overdue") in TRUE,
+                             search=(args.get("search") or "").strip()[:100], sort=sort,
+                             descending=args.get("descending") in TRUE, page=page_no, per_page=per_page)
     result = engine.tasks_for(get_db(), caller(), query)
     items = [serialize.task(t) | {"may": serialize.rights(result.rights[t.id])} for t in result.items]
     return jsonify(serialize.page(items, result.total, result.page, result.per_page))
@@ -268,5 +288,7 @@ def complete(task_id: str) -> Response:
     return jsonify(serialize.instance(view))
 
 
+from webui.api import filters  # noqa: E402,F401  (their routes register on bp)
 from webui.api import notifications  # noqa: E402,F401
-from webui.api import users  # noqa: E402,F401  (its routes register on bp)
+from webui.api import records  # noqa: E402,F401
+from webui.api import users  # noqa: E402,F401

@@ -89,3 +89,25 @@ def migration(plan: Any, dry_run: bool) -> dict[str, Any]:
                            "can_move": v.can_move, "reason": v.reason, "element": v.element,
                            "added": steps(v.changes.added), "removed": steps(v.changes.removed),
                            "changed": steps(v.changes.changed)} for v in plan.instances]}
+
+
+def attachment(a: Any) -> dict[str, Any]:
+    """An attachment's metadata (``engine.attachments.AttachmentView``) and where to download it."""
+    return {"id": a.id, "name": a.name, "content_type": a.content_type, "size": a.size, "round": a.round,
+            "task_id": a.task_id, "bpmn_id": a.bpmn_id, "step": a.step, "uploaded_by": a.uploaded_by,
+            "uploaded_at": iso(a.uploaded_at), "withdrawn_at": iso(a.removed_at),
+            "download": f"/api/v1/attachments/{a.id}"}
+
+
+def comment(c: Any) -> dict[str, Any]:
+    """A remark in a thread (``engine.comments.CommentView``); ``field`` is the form field it is pinned to."""
+    return {"id": c.id, "author": c.author, "body": c.body, "created_at": iso(c.created_at), "task_id": c.task_id,
+            "bpmn_id": c.bpmn_id, "round": c.round, "field": c.field}
+
+
+def draft(data: dict[str, Any] | None, saved_at: datetime | None) -> dict[str, Any]:
+    return {"data": data, "saved_at": iso(saved_at)}
+
+
+def saved_filter(f: Any) -> dict[str, Any]:
+    return {"id": f.id, "name": f.name, "query": f.query}

@@ -15,6 +15,7 @@ from webui.api.routes import bp
 from webui.api.routes import caller
 from webui.api.routes import id_field
 from webui.api.routes import int_arg
+from webui.api.routes import paging
 from webui.extensions import get_db
 
 _TEXT = ("username", "password", "role", "display_name", "province", "email")
@@ -41,9 +42,9 @@ def _province(data: dict[str, Any], texts: dict[str, str | None]) -> str | None:
 @bp.get("/users")
 def list_users() -> Response:
     args = request.args
+    page_no, per_page = paging()
     query = engine.user_admin.UserQuery(search=(args.get("q") or "")[:80], role=args.get("role") or None,
-                                        province_id=int_arg("province_id"), page=max(int_arg("page", 1) or 1, 1),
-                                        per_page=min(max(int_arg("per_page", 50) or 50, 1), 200))
+                                        province_id=int_arg("province_id"), page=page_no, per_page=per_page)
     result = engine.user_admin.list_users(get_db(), user_id=caller(), query=query)
     return jsonify(serialize.page([serialize.user(u) for u in result.items], result.total, result.page,
                                   result.per_page))

@@ -49,6 +49,7 @@ ACTIONS = {
     "attachment_removed": _l("Attachment removed"),
     "comment_added": _l("Comment added"),
     "draft_saved": _l("Draft saved"),
+    "draft_discarded": _l("Draft discarded"),
     "instance_migrated": _l("Migrated to another version"),
     "instance_migration_reverted": _l("Migration reverted"),
     "instance_sent_back": _l("Sent back to an earlier step"),

@@ -177,7 +177,7 @@ def _number_text(node: Mapping[str, Any], value: float) -> str:
         return str(value)
     try:
         return str(format_decimal(value))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, ArithmeticError):  # e.g. 1e308: past what a decimal formats
         return str(value)
 
 

@@ -19,7 +19,6 @@ from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -31,6 +30,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 import engine
+from webui.downloads import attachment_response
 from webui.extensions import get_db
 from webui.i18n import blocks_for_language
 from webui.i18n import format_date
@@ -267,11 +267,7 @@ def remove_attachment(task_id: str, attachment_id: int) -> Response:
 def download(attachment_id: int) -> Response:
     meta, path = engine.attachments.open_attachment(get_db(), attachment_id, user_id=current_user.id,
                                                     directory=Path(current_app.config["ATTACHMENT_DIR"]))
-    response = send_file(path, mimetype=meta.content_type, as_attachment=True, download_name=meta.name,
-                         conditional=True, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(meta, path)
 
 
 @bp.post("/<task_id>/comments")
