@@ -34,8 +34,11 @@ from engine.models import TaskStatus
 from engine.models import User
 
 # Built once: every task page and completion starts here.
+# The pilot's and province's names come along: a completion's notifications are worded with them.
 _TASK = (select(HumanTask).where(HumanTask.id == bindparam("task_id"))
-         .options(joinedload(HumanTask.instance).joinedload(Instance.version).joinedload(ProcessVersion.definition)))
+         .options(joinedload(HumanTask.instance).joinedload(Instance.version).joinedload(ProcessVersion.definition),
+                  joinedload(HumanTask.instance).joinedload(Instance.pilot),
+                  joinedload(HumanTask.instance).joinedload(Instance.province)))
 
 
 class System:
