@@ -74,4 +74,5 @@ def test_the_navigation_badges_use_the_open_task_indexes(lite: Engine) -> None:
 def test_the_tab_counts_are_one_statement_on_the_open_task_indexes(lite: Engine) -> None:
     for user in (REVIEWER, User(id=8, username="c", role=Role.CITY, province_id=3, pilot_id=5, active=True)):
         found = plan(lite, inbox.counts_statement(user, ("mine", "group", "held")))
-        assert "INDEX" in found and "SCAN human_task" not in found, (user.role, found)
+        # each count from an index on more than the state (12k open tasks nationwide share one state)
+        assert found.count("USING") >= 3 and "SCAN human_task" not in found and "(state=?)" not in found, found
