@@ -40,7 +40,7 @@ from tests.reliability.http import Client
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 # Tests that drive the app in process, on the test database, mean something on SQLite too.
-IN_PROCESS = {"test_api_schema.py"}
+IN_PROCESS = {"test_api_schema.py", "test_hostile_requests.py"}
 if not ON_POSTGRES:
     collect_ignore = [p.name for p in Path(__file__).parent.glob("test_*.py") if p.name not in IN_PROCESS]
 
