@@ -108,5 +108,5 @@ class TestConfig(Config):
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SECRET_KEY = "test-secret"
     SECRET_KEY_GENERATED = False
-    IMPORT_DIR = Path(tempfile.gettempdir()) / "schemeflow-test-imports"
+    IMPORT_DIR = Path(tempfile.gettempdir()) / f"schemeflow-test-imports-{os.getpid()}"  # one per test run
     WTF_CSRF_ENABLED = True

@@ -9,14 +9,23 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from engine import clock
 from engine import schema
+from engine import users
 from engine.db import make_engine
-from tests import helpers
+
+# The suite signs in thousands of times: argon2 at its smallest cost here (production's cost is
+# engine.users.HASHER's default). Every hash carries its own parameters, so verifying follows
+# them; the dummy hash for unknown names is remade at the same cost, so timings stay alike.
+users.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+users._DUMMY_HASH = users.HASHER.hash("not-a-real-password")  # noqa: SLF001
+
+from tests import helpers  # noqa: E402  (its personas' hash is made with the hasher above)
 
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 DATA = Path(__file__).resolve().parent / "data"
