@@ -4,20 +4,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 from werkzeug.test import TestResponse
 
+from config import Config
 from config import TestConfig
 from engine import users
 from tests.helpers import PASSWORD
 from tests.helpers import World
 from webui import create_app
+from webui.cli import main
 
 
 @pytest.fixture
@@ -91,3 +95,12 @@ def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> Bro
 def browser(app: Flask, world: World) -> Callable[[str], Browser]:
     """browser("prov_a") -> a fresh client signed in as that persona."""
     return lambda username: sign_in(app.test_client(), username)
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """The command line on a fresh SQLite file of its own (the CLI commits: not the test database)."""
+    monkeypatch.setattr(Config, "DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+    assert runner.invoke(main, ["init-db"]).exit_code == 0
+    yield runner

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,14 +21,6 @@ from tests.conftest import DATA
 from webui.cli import main
 
 PASSWORD = "Sturdy-Passw0rd"
-
-
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setattr(Config, "DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    runner = CliRunner()
-    assert runner.invoke(main, ["init-db"]).exit_code == 0
-    yield runner
 
 
 def run(cli: CliRunner, *args: str, stdin: str | None = None) -> Result:

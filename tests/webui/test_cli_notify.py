@@ -2,9 +2,6 @@
 sending the mail outbox to a real SMTP server."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 from click.testing import Result
@@ -17,17 +14,8 @@ from engine.models_notify import MailOutbox
 from engine.models_notify import MailState
 from engine.models_notify import Notification
 from tests.smtp_server import running
+from tests.webui.test_cli import PASSWORD
 from webui.cli import main
-
-PASSWORD = "Sturdy-Passw0rd"
-
-
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setattr(Config, "DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    runner = CliRunner()
-    assert runner.invoke(main, ["init-db"]).exit_code == 0
-    yield runner
 
 
 def add(cli: CliRunner, name: str, *extra: str) -> Result:
